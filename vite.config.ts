@@ -1,0 +1,64 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+
+// Debian's Chromium: Playwright's own browser download cannot run on the machines this project
+// targets, so every browser test drives the system package (scripts/install-tools installs it).
+export const chromiumPath = process.env.SIGNET_CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+];
+
+export default defineConfig({
+  plugins: [sveltekit()],
+  test: {
+    // Unit tests run twice, unchanged: once in Node and once in real Chromium, because the core
+    // must behave the same wherever WebCrypto comes from.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['tests/unit/**/*.test.ts'],
+          testTimeout: 60_000
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'chromium',
+          include: ['tests/unit/**/*.test.ts'],
+          exclude: ['tests/unit/**/*.node.test.ts'],
+          testTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: chromiumArgs }
+            }),
+            instances: [{ browser: 'chromium' }]
+          }
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['tests/integration/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false
+        }
+      }
+    ]
+  }
+});
