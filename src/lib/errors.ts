@@ -48,7 +48,11 @@ export type SignetErrorCode =
   | 'ERR_REGISTRY_DENIED'
   | 'ERR_REGISTRY_UNREACHABLE'
   | 'ERR_REGISTRY_CORS'
-  | 'ERR_REGISTRY_CONFLICT';
+  | 'ERR_REGISTRY_CONFLICT'
+  | 'ERR_REGISTRY_RATE_LIMITED'
+  | 'ERR_REGISTRY_UNSUPPORTED'
+  | 'ERR_REGISTRY_REJECTED'
+  | 'ERR_REGISTRY_RESPONSE_INVALID';
 
 export class SignetError extends Error {
   readonly code: SignetErrorCode;
