@@ -108,7 +108,7 @@ class Reader {
     const n = this.argument(info);
     // A length can never exceed what is left, so a hostile length fails before any allocation.
     if (typeof n !== 'number' || n > this.bytes.length - this.offset) {
-      fail(`${this.what} declares a ${kind} of ${String(n)} at offset ${this.offset}, larger than the ${this.bytes.length - this.offset} bytes left`);
+      fail(`${this.what} is truncated or corrupt: a ${kind} at offset ${this.offset} declares ${String(n)} ${kind === 'byte string' || kind === 'text string' ? 'bytes' : 'items'} but only ${this.bytes.length - this.offset} bytes are left`);
     }
     return n;
   }
