@@ -41,3 +41,27 @@ export function formatRfc1123z(date: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${DAYS[date.getUTCDay()]}, ${p(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${p(date.getUTCHours())}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())} +0000`;
 }
+
+/**
+ * RFC 3339 with whole seconds in a given UTC offset ("+08:00", "-07:00" or "Z"), which is how Go
+ * prints a time parsed from a JWS header: the signer's offset survives, fractions do not.
+ */
+export function formatRfc3339InOffset(date: Date, offset: string): string {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  if (!m) return formatRfc3339(date);
+  const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  const shifted = new Date(Math.floor(date.getTime() / 1000) * 1000 + minutes * 60_000);
+  return shifted.toISOString().replace(/\.\d{3}Z$/, offset);
+}
+
+/** The UTC offset written at the end of an RFC 3339 string ("Z" when none can be read). */
+export function rfc3339Offset(text: string | undefined): string {
+  const m = text ? /([+-]\d{2}:\d{2}|Z)$/.exec(text) : null;
+  return m ? m[1]! : 'Z';
+}
+
+/** Go's time.ANSIC ("Mon Jan _2 15:04:05 2006") in UTC, as `notation inspect` prints times in its tree. */
+export function formatAnsic(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${String(date.getUTCDate()).padStart(2, ' ')} ${p(date.getUTCHours())}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())} ${date.getUTCFullYear()}`;
+}
