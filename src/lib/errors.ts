@@ -36,6 +36,7 @@ export type SignetErrorCode =
   // trust material and policy
   | 'ERR_TRUST_STORE_INVALID'
   | 'ERR_TRUST_POLICY_INVALID'
+  | 'ERR_TRUST_POLICY_NOT_APPLICABLE'
   // signing
   | 'ERR_SIGN_FAILED'
   | 'ERR_KEY_INVALID'
