@@ -56,7 +56,7 @@ export function describeCertificate(cert: Certificate): InspectCertificate {
 function displayValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return `[${Array.from(value).join(' ')}]`;
-  if (typeof value === 'object' && value !== null && 'tag' in value) return String((value as { value: unknown }).value);
+  if (typeof value === 'object' && value !== null && 'tag' in value) return String((value as unknown as { value: unknown }).value);
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
