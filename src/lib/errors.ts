@@ -32,6 +32,8 @@ export type SignetErrorCode =
   | 'ERR_CERT_INVALID'
   | 'ERR_CERT_CHAIN_INVALID'
   | 'ERR_CERT_PROFILE'
+  | 'ERR_CERT_EXPIRED'
+  | 'ERR_CERT_NOT_YET_VALID'
   | 'ERR_TIMESTAMP_INVALID'
   // trust material and policy
   | 'ERR_TRUST_STORE_INVALID'
