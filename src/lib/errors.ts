@@ -42,6 +42,11 @@ export type SignetErrorCode =
   // signing
   | 'ERR_SIGN_FAILED'
   | 'ERR_KEY_INVALID'
+  // browser key management (src/lib/keys)
+  | 'ERR_KEY_NOT_FOUND'
+  | 'ERR_KEY_STORE'
+  | 'ERR_KEY_PASSPHRASE'
+  | 'ERR_CERT_KEY_MISMATCH'
   // registry
   | 'ERR_REGISTRY_HTTP'
   | 'ERR_REGISTRY_AUTH'
