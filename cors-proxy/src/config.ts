@@ -172,15 +172,17 @@ function boolean(v: unknown, field: string): boolean {
   throw new ProxyConfigError(field, `expected true or false, got ${JSON.stringify(v)}`);
 }
 
+function ruleFor(entry: unknown, kind: TargetKind, field: string): AllowRule {
+  try {
+    return parseAllowEntry(entry, kind, field);
+  } catch (e) {
+    if (e instanceof AllowEntryError) throw new ProxyConfigError(e.field, e.message.slice(e.field.length + 2));
+    throw e;
+  }
+}
+
 function rulesFor(list: unknown, kind: TargetKind, field: string): AllowRule[] {
-  return stringList(list, field).map((entry, i) => {
-    try {
-      return parseAllowEntry(entry, kind, `${field}[${i}]`);
-    } catch (e) {
-      if (e instanceof AllowEntryError) throw new ProxyConfigError(e.field, e.message.slice(e.field.length + 2));
-      throw e;
-    }
-  });
+  return stringList(list, field).map((entry, i) => ruleFor(entry, kind, `${field}[${i}]`));
 }
 
 function registryRules(v: unknown, field: string): AllowRule[] {
@@ -196,7 +198,7 @@ function registryRules(v: unknown, field: string): AllowRule[] {
         throw new ProxyConfigError(`${f}.${k}`, 'unknown field; expected host, authHosts or storageHosts');
       }
     }
-    out.push(...rulesFor([entry.host], 'registry', `${f}.host`).map((r) => ({ ...r, source: `${f}.host` })));
+    out.push(ruleFor(entry.host, 'registry', `${f}.host`));
     out.push(...rulesFor(entry.authHosts, 'auth', `${f}.authHosts`));
     out.push(...rulesFor(entry.storageHosts, 'storage', `${f}.storageHosts`));
   });
