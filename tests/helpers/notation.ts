@@ -103,6 +103,8 @@ export function runProcess(
         durationMs: Date.now() - started
       });
     });
+    // A process may exit without reading stdin; that is not an error of the run.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
