@@ -15,6 +15,8 @@ export interface NodeServerOptions {
   readonly handler: ProxyHandler;
 }
 
+const NODE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 function refuse(res: http.ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   res.writeHead(status, {
@@ -88,10 +90,11 @@ export function createProxyServer(options: NodeServerOptions): http.Server {
   const limits = config.limits;
   let base = requestBase(config, config.listen.port);
 
+  const requestTimeout = limits.totalTimeoutMs + 5_000;
   const server = http.createServer(
     {
-      headersTimeout: limits.clientHeadersTimeoutMs,
-      requestTimeout: limits.totalTimeoutMs + 5_000,
+      headersTimeout: Math.min(limits.clientHeadersTimeoutMs, requestTimeout),
+      requestTimeout,
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024
     },
@@ -103,6 +106,11 @@ export function createProxyServer(options: NodeServerOptions): http.Server {
           return;
         }
         const method = (req.method ?? 'GET').toUpperCase();
+        if (!NODE_METHODS.has(method)) {
+          // TRACE and friends: the fetch Request class would not even represent them.
+          refuse(res, 405, 'method_not_allowed', `method ${method} is not supported`);
+          return;
+        }
         const hasBody =
           method !== 'GET' &&
           method !== 'HEAD' &&

@@ -24,6 +24,8 @@ export interface RunningProxy {
   readonly url: string;
   readonly server: http.Server;
   readonly config: ProxyConfig;
+  /** Requests in flight (for one client address, or overall). */
+  inFlight(client?: string): number;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     url,
     server,
     config,
+    inFlight: (client?: string) => handler.inFlight(client),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
