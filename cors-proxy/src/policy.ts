@@ -113,9 +113,22 @@ function pathMatches(rule: AllowRule, pathname: string): boolean {
   return pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 }
 
-// An encoded slash, backslash or dot could be decoded by the upstream into a path outside the
-// prefix that was checked here.
-const ENCODED_SEPARATOR = /%(?:2f|5c|2e)/i;
+/**
+ * True when the path, percent-decoded as an upstream server might decode it, still has no dot
+ * segments or backslashes, so it cannot climb out of the prefix that was checked on the raw path
+ * (e.g. "/ocsp/x%2F..%2F..%2Fadmin"). Encoded slashes alone are fine: OCSP GET requests carry
+ * base64 with "%2F" in it.
+ */
+function staysInside(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  if (decoded.includes('\\') || decoded.includes('\0')) return false;
+  return !decoded.split('/').some((seg) => seg === '..' || seg === '.');
+}
 
 export type PolicyDecision =
   | { readonly ok: true; readonly rule: AllowRule }
@@ -137,7 +150,7 @@ export function matchTarget(rules: readonly AllowRule[], url: URL, method: strin
   }
   const onPath = sameOrigin.filter((r) => {
     if (!pathMatches(r, url.pathname)) return false;
-    return r.pathPrefix === '/' || !ENCODED_SEPARATOR.test(url.pathname);
+    return r.pathPrefix === '/' || staysInside(url.pathname);
   });
   if (onPath.length === 0) {
     const prefixes = [...new Set(sameOrigin.map((r) => (r.kind === 'registry' ? '/v2/' : r.pathPrefix)))].join(', ');

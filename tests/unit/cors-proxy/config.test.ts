@@ -146,6 +146,10 @@ describe('matchTarget', () => {
     expect(allowed('http://crl3.digicert.com/ca/root.crl', 'GET').ok).toBe(true);
     expect(allowed('http://crl3.digicert.com/cab/root.crl', 'GET').ok).toBe(false);
     expect(allowed('http://crl3.digicert.com/ca/..%2f..%2fadmin', 'GET').ok).toBe(false);
+    expect(allowed('http://crl3.digicert.com/ca/x%2F%2e%2e%2Fadmin', 'GET').ok).toBe(false);
+    expect(allowed('http://crl3.digicert.com/ca/x%5c..%5cadmin', 'GET').ok).toBe(false);
+    expect(allowed('http://crl3.digicert.com/ca/%E0%A4%A', 'GET').ok).toBe(false); // undecodable
+    expect(allowed('http://crl3.digicert.com/ca/MEMwQTA%2FMD0w%2BQQ%3D', 'GET').ok).toBe(true); // base64 with %2F
   });
 
   it('refuses other hosts, schemes, ports and paths with a message that says what to do', () => {
