@@ -237,7 +237,20 @@ describe('trusted identities: Signet vs `notation verify` on certificates with a
     'x509.san:builder.acme.example'
   ];
   const SUBJECTS: readonly Subject[] = [
-    { id: 'plain', subj: '/C=US/ST=WA/L=Seattle/O=Acme/OU=Build/CN=builder', identities: [...COMMON, 'x509.subject:CN=builder,OU=Build,O=Acme,L=Seattle,ST=WA,C=US', 'x509.subject:C=US,ST=WA,O=Acme,OU=Test'] },
+    {
+      id: 'plain',
+      subj: '/C=US/ST=WA/L=Seattle/O=Acme/OU=Build/CN=builder',
+      identities: [
+        ...COMMON,
+        'x509.subject:CN=builder,OU=Build,O=Acme,L=Seattle,ST=WA,C=US',
+        'x509.subject:C=US,ST=WA,O=Acme,OU=Test',
+        'x509.subject:C=US,ST=WA,O=Acme,CN=\\ff',
+        'x509.subject:C=US,ST=WA,O=Acme,OU=',
+        'x509.subject:C=US,ST=WA,O=Acme,OU=Build,L=',
+        'x509.subject:C=US,ST=WA,O=Acme,CN=x"y',
+        'other:a'
+      ]
+    },
     { id: 'two-OUs', subj: '/C=US/ST=WA/O=Acme/OU=a/OU=b/CN=builder', identities: COMMON },
     { id: 'emailAddress', subj: '/C=US/ST=WA/O=Acme/CN=builder/emailAddress=ci@acme.example', identities: COMMON },
     { id: 'no-ST', subj: '/C=US/O=Acme/CN=builder', identities: [...COMMON, 'x509.subject:C=US,ST=WA,O=Acme,CN=builder'] },

@@ -49,8 +49,9 @@ export interface GoJsonObject extends NodeBase {
 }
 export type GoJsonNode = GoJsonNull | GoJsonBool | GoJsonNumber | GoJsonString | GoJsonArray | GoJsonObject;
 
-/** A syntax error worded as Go words it, with the byte offset Go reports. */
+/** A syntax error worded as Go words it. */
 export class GoJsonSyntaxError extends Error {
+  /** Index of the offending byte (Go's SyntaxError.Offset minus one); the input length at its end. */
   readonly offset: number;
   constructor(message: string, offset: number) {
     super(message);
