@@ -73,9 +73,9 @@ export interface TestReferrer {
 export async function buildReferrer(
   subject: Descriptor,
   shape: 'notary-a' | 'notary-b' | 'sbom',
-  options: { padding?: number; envelopeSize?: number } = {}
+  options: { padding?: number; envelopeSize?: number; envelope?: Uint8Array } = {}
 ): Promise<TestReferrer> {
-  const envelope = randomBytes(options.envelopeSize ?? 256);
+  const envelope = options.envelope ?? randomBytes(options.envelopeSize ?? 256);
   const envelopeDesc = { mediaType: shape === 'sbom' ? 'application/spdx+json' : MediaType.cose, digest: await computeDigest(envelope), size: envelope.length };
   const annotations: Record<string, string> = {
     [Annotation.thumbprintS256]: JSON.stringify([base64Hex(randomBytes(32))]),
@@ -101,4 +101,16 @@ export async function buildReferrer(
 
 function base64Hex(b: Uint8Array): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function inPool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
 }
