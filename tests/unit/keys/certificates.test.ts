@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { concatBytes } from '../../../src/lib/bytes';
+import { concatBytes, toArrayBuffer } from '../../../src/lib/bytes';
 import {
   certificateRequestToPem,
   certificatesToPem,
@@ -143,7 +143,7 @@ describe('validateChainForKey (importing the chain a CA issued)', () => {
     csrDer: Uint8Array,
     o: { ku?: number | null; eku?: string[] | null; notBefore?: Date; notAfter?: Date } = {}
   ): Promise<Uint8Array> {
-    const csr = new x509.Pkcs10CertificateRequest(csrDer);
+    const csr = new x509.Pkcs10CertificateRequest(toArrayBuffer(csrDer));
     if (!(await csr.verify())) throw new Error('bad CSR');
     const extensions: InstanceType<typeof x509.Extension>[] = [];
     if (o.ku !== null) extensions.push(new x509.KeyUsagesExtension(o.ku ?? x509.KeyUsageFlags.digitalSignature, true));
