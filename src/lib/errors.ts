@@ -35,6 +35,7 @@ export type SignetErrorCode =
   | 'ERR_CERT_EXPIRED'
   | 'ERR_CERT_NOT_YET_VALID'
   | 'ERR_TIMESTAMP_INVALID'
+  | 'ERR_TIMESTAMP_REJECTED'
   // trust material and policy
   | 'ERR_TRUST_STORE_INVALID'
   | 'ERR_TRUST_POLICY_INVALID'
