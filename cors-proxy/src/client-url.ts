@@ -1,7 +1,9 @@
 /**
- * The proxy's URL scheme, in both directions. Pure and dependency-free so the Signet app can import
- * it to build request URLs, and the proxy uses the same code to parse them and to rewrite
- * `Location`, `Link` and `WWW-Authenticate` realms.
+ * The proxy's URL scheme, in both directions, for the Signet app and for the proxy itself. Pure
+ * (fetch-standard APIs only, no dependencies) so the app can import it: `proxiedUrl` builds request
+ * URLs, `createProxiedFetch` wraps a fetch so the registry layer sees the registry's own URLs, and
+ * the proxy uses the same code to parse request paths and to rewrite `Location`, `Link` and
+ * `WWW-Authenticate` realms.
  *
  *   target  https://ghcr.io/v2/org/app/manifests/v1?x=1
  *   proxied <proxyBase>/x/https/ghcr.io/v2/org/app/manifests/v1?x=1
@@ -11,6 +13,7 @@
  * accepts the schemes its configuration allows for that host. Path and query pass through byte for
  * byte; the fragment is dropped (it never reaches a server anyway).
  */
+import { rewriteBearerRealms, rewriteLink, rewriteLocation } from './rewrite';
 
 /** Path segment that introduces a proxied target. */
 export const PROXY_ROUTE = '/x/';
@@ -45,7 +48,8 @@ function basePrefix(proxyBase: string | URL): { origin: string; path: string } {
 
 /**
  * The URL to request instead of `targetUrl` when going through the proxy at `proxyBase`
- * (e.g. "https://proxy.example" or "https://signet.example/proxy").
+ * (e.g. "https://proxy.example" or "https://signet.example/proxy"). Idempotent: a URL that already
+ * points into this proxy is returned unchanged.
  * Throws ProxyUrlError for targets the proxy could never serve (non-http(s), credentials in the URL).
  */
 export function proxiedUrl(proxyBase: string | URL, targetUrl: string | URL): string {
@@ -58,6 +62,11 @@ export function proxiedUrl(proxyBase: string | URL, targetUrl: string | URL): st
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw new ProxyUrlError(`target must use http or https, got "${target.protocol}" in ${target.href}`);
+  }
+  // Already a URL on this proxy (a rewritten Location, Link or realm): use it as it is, so a
+  // fetch wrapper can apply proxiedUrl to every URL it sees.
+  if (target.origin === origin && target.pathname.startsWith(`${path}${PROXY_ROUTE}`)) {
+    return `${target.origin}${target.pathname}${target.search}`;
   }
   if (target.username || target.password) {
     throw new ProxyUrlError('target URL must not carry credentials; send them in the Authorization header');
@@ -93,4 +102,53 @@ export function targetFromProxyPath(pathname: string, search: string): URL | nul
     throw new ProxyUrlError(`"${scheme}://${authority}" is not a valid URL`);
   }
   return target;
+}
+
+/**
+ * The target URL a proxied URL stands for, or null when `url` does not point into the proxy at
+ * `proxyBase`.
+ */
+export function targetFromProxiedUrl(proxyBase: string | URL, url: string | URL): string | null {
+  const { origin, path } = basePrefix(proxyBase);
+  let u: URL;
+  try {
+    u = new URL(String(url));
+  } catch {
+    return null;
+  }
+  if (u.origin !== origin || !u.pathname.startsWith(`${path}${PROXY_ROUTE}`)) return null;
+  try {
+    return targetFromProxyPath(u.pathname.slice(path.length), u.search)?.href ?? null;
+  } catch {
+    return null;
+  }
+}
+
+type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A fetch that goes through the proxy but looks to its caller like talking to the registry
+ * directly: request URLs are proxied (idempotently), and the URLs the proxy rewrote in
+ * `Location`, `Link` and Bearer `realm` are mapped back to the real targets, so code that scopes
+ * credentials by host or resolves relative URLs sees the registry's own origin.
+ * The returned Response has an empty `url`; callers fall back to the URL they requested.
+ */
+export function createProxiedFetch(proxyBase: string | URL, fetchFn: FetchFn = (i, init) => fetch(i, init)): FetchFn {
+  basePrefix(proxyBase); // validate once, up front
+  const back = (u: URL) => targetFromProxiedUrl(proxyBase, u) ?? u.href;
+  return async (input, init) => {
+    const requested = proxiedUrl(proxyBase, input);
+    const res = await fetchFn(requested, init);
+    if (res.status < 200 || res.status > 599) return res; // opaque or error responses: as they are
+    const base = new URL(requested);
+    const headers = new Headers(res.headers);
+    const location = headers.get('location');
+    if (location !== null) headers.set('location', rewriteLocation(location, base, back));
+    const link = headers.get('link');
+    if (link !== null) headers.set('link', rewriteLink(link, base, back));
+    const challenge = headers.get('www-authenticate');
+    if (challenge !== null) headers.set('www-authenticate', rewriteBearerRealms(challenge, base, back));
+    const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
+    return new Response(nullBody ? null : res.body, { status: res.status, statusText: res.statusText, headers });
+  };
 }

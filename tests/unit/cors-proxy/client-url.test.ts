@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProxyUrlError, proxiedUrl, targetFromProxyPath } from '../../../cors-proxy/src/client-url';
+import { ProxyUrlError, createProxiedFetch, proxiedUrl, targetFromProxiedUrl, targetFromProxyPath } from '../../../cors-proxy/src/client-url';
 
 function roundTrip(proxied: string, base = ''): string | undefined {
   const u = new URL(proxied);
@@ -22,6 +22,17 @@ describe('proxiedUrl', () => {
     expect(proxiedUrl('https://signet.example/proxy/', 'https://auth.docker.io:443/token?scope=a#frag')).toBe(
       'https://signet.example/proxy/x/https/auth.docker.io/token?scope=a'
     );
+  });
+
+  it('is idempotent: URLs already on the proxy stay as they are', () => {
+    const once = proxiedUrl('https://signet.example/proxy', 'http://127.0.0.1:5000/v2/a/blobs/uploads/x?_state=s');
+    expect(proxiedUrl('https://signet.example/proxy', once)).toBe(once);
+    expect(proxiedUrl('https://signet.example/proxy/', `${once}#f`)).toBe(once);
+    // Same host but outside the proxy route, or another proxy: proxied like any target.
+    expect(proxiedUrl('https://signet.example/proxy', 'https://signet.example/app/x')).toBe(
+      'https://signet.example/proxy/x/https/signet.example/app/x'
+    );
+    expect(proxiedUrl('https://other.example', once)).toBe(`https://other.example/x/https/signet.example/proxy/x/http/127.0.0.1:5000/v2/a/blobs/uploads/x?_state=s`);
   });
 
   it('refuses what the proxy could never serve, with a typed error', () => {
@@ -113,5 +124,64 @@ describe('targetFromProxyPath', () => {
       ),
       { numRuns: 300 }
     );
+  });
+});
+
+describe('targetFromProxiedUrl', () => {
+  it('maps proxy URLs back to their targets and ignores everything else', () => {
+    const base = 'https://signet.example/proxy';
+    expect(targetFromProxiedUrl(base, 'https://signet.example/proxy/x/http/127.0.0.1:5000/v2/a?b=c')).toBe('http://127.0.0.1:5000/v2/a?b=c');
+    expect(targetFromProxiedUrl(base, 'https://signet.example/other/x/http/127.0.0.1:5000/v2/')).toBeNull();
+    expect(targetFromProxiedUrl(base, 'https://ghcr.io/v2/')).toBeNull();
+    expect(targetFromProxiedUrl(base, 'https://signet.example/proxy/x/ftp/host/')).toBeNull();
+    expect(targetFromProxiedUrl(base, 'not a url')).toBeNull();
+  });
+});
+
+describe('createProxiedFetch', () => {
+  const base = 'https://proxy.example';
+  function fakeProxy(status: number, headers: Record<string, string>, body: string | null = 'body') {
+    const seen: Array<{ url: string; init: RequestInit | undefined }> = [];
+    const fetchFn = async (url: string, init?: RequestInit) => {
+      seen.push({ url, init });
+      return new Response(body, { status, headers });
+    };
+    return { seen, fetchFn };
+  }
+
+  it('sends requests to the proxy and shows the caller the targets in Location, Link and realm', async () => {
+    const { seen, fetchFn } = fakeProxy(202, {
+      Location: 'https://proxy.example/x/http/127.0.0.1:5000/v2/app/blobs/uploads/u?_state=s',
+      Link: '<https://proxy.example/x/https/ghcr.io/v2/_catalog?last=a>; rel="next"',
+      'WWW-Authenticate': 'Bearer realm="https://proxy.example/x/https/ghcr.io/token",service="ghcr.io"',
+      'Docker-Upload-UUID': 'u'
+    });
+    const f = createProxiedFetch(base, fetchFn);
+    const res = await f('http://127.0.0.1:5000/v2/app/blobs/uploads/', { method: 'POST' });
+    expect(seen).toEqual([{ url: 'https://proxy.example/x/http/127.0.0.1:5000/v2/app/blobs/uploads/', init: { method: 'POST' } }]);
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe('http://127.0.0.1:5000/v2/app/blobs/uploads/u?_state=s');
+    expect(res.headers.get('link')).toBe('<https://ghcr.io/v2/_catalog?last=a>; rel="next"');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="https://ghcr.io/token",service="ghcr.io"');
+    expect(res.headers.get('docker-upload-uuid')).toBe('u');
+    expect(await res.text()).toBe('body');
+
+    // Following that Location through the same wrapper goes back through the proxy.
+    await f(res.headers.get('location')!, { method: 'PUT' });
+    expect(seen[1]?.url).toBe('https://proxy.example/x/http/127.0.0.1:5000/v2/app/blobs/uploads/u?_state=s');
+  });
+
+  it('keeps proxy refusals readable and bodiless statuses bodiless', async () => {
+    const refusal = fakeProxy(403, { 'Signet-Proxy-Error': 'target_not_allowed', 'Content-Type': 'application/json' }, '{"error":{"code":"target_not_allowed","message":"m"}}');
+    const r = await createProxiedFetch(base, refusal.fetchFn)('https://evil.example/v2/');
+    expect(r.status).toBe(403);
+    expect(r.headers.get('signet-proxy-error')).toBe('target_not_allowed');
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('target_not_allowed');
+    const empty = fakeProxy(204, {}, null);
+    expect((await createProxiedFetch(base, empty.fetchFn)('https://ghcr.io/v2/x')).status).toBe(204);
+  });
+
+  it('refuses a bad proxy base at creation', () => {
+    expect(() => createProxiedFetch('not a url')).toThrow(ProxyUrlError);
   });
 });
