@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSignetError } from '../../../src/lib/errors';
 import { goSubjectString, matchTrustedIdentities } from '../../../src/lib/notary/policy/identity';
 import { selectTrustPolicy } from '../../../src/lib/notary/policy/scope';
-import { checkTrustPolicy, parseTrustPolicy } from '../../../src/lib/notary/policy/trust-policy';
+import { checkTrustPolicy, formatTrustPolicy, parseTrustPolicy } from '../../../src/lib/notary/policy/trust-policy';
 import { parseCertificates } from '../../../src/lib/notary/x509/certificate';
 import { mapLimit, NotationHome, notationBinary, runProcess, withNotationHome, writeMinimalOciLayout } from '../../helpers/notation';
 import { POLICY_CASES, type PolicyCase, type Verdict } from './policy-cases';
@@ -97,6 +97,22 @@ describe('trust policy validation: Signet vs `notation policy import`', () => {
     expect(row.signet, `Signet verdict (first issue: ${row.signetExpectedLine})`).toBe(row.notation);
     if (row.notation === 'reject' && !c.messageVaries) expect(row.signetExpectedLine).toBe(row.notationError);
     if (row.notation === 'reject' && c.messageVaries) expect(row.notationError).toBeDefined();
+  });
+
+  it('exports every accepted policy so that notation imports it and shows it back unchanged', async () => {
+    const accepted = rows.filter((r) => r.signet === 'accept');
+    expect(accepted.length).toBeGreaterThan(20);
+    await mapLimit(accepted, PARALLEL, (r) =>
+      withNotationHome(async (home) => {
+        const exported = formatTrustPolicy(parseTrustPolicy(r.c.text));
+        const imported = await home.importTrustPolicy(exported);
+        expect(imported.code, `${r.c.id}: ${imported.stderr}`).toBe(0);
+        const shown = await home.run(['policy', 'show']);
+        expect(shown.stdout, r.c.id).toBe(exported);
+        expect(shown.stderr, r.c.id).toBe('');
+        expect(parseTrustPolicy(shown.stdout), r.c.id).toEqual(parseTrustPolicy(r.c.text));
+      })
+    );
   });
 
   it('throws TrustPolicyError with the same message from parseTrustPolicy', () => {

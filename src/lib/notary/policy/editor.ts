@@ -4,6 +4,7 @@
  * Validation itself (every issue, as the user types) is {@link checkTrustPolicy}.
  * Spec digest §12.1.
  */
+import { parseDistinguishedName, type DistinguishedName } from './identity';
 import { checkTrustPolicy, type TrustPolicyCheck, type TrustPolicyInput } from './trust-policy';
 import {
   TRUST_POLICY_VERSION,
@@ -109,7 +110,9 @@ export interface PolicyAdvice {
  * Points out what notation accepts but the spec forbids or that cannot work: `skip` with the
  * global scope (spec: MUST NOT), identities notation ignores (prefix other than `x509.subject`),
  * statements that can never pass authenticity (no `ca` or `signingAuthority` store, or only
- * ignored identities), and `verifyTimestamp` without a `tsa` store (no effect).
+ * ignored identities), identities the spec calls overlapping (one certificate could match both;
+ * notation only rejects an identity whose attributes are a subset of another's), and
+ * `verifyTimestamp` without a `tsa` store (no effect).
  */
 export function policyAdvice(doc: TrustPolicyDocument): PolicyAdvice[] {
   const advice: PolicyAdvice[] = [];
@@ -138,6 +141,23 @@ export function policyAdvice(doc: TrustPolicyDocument): PolicyAdvice[] {
         message: `statement "${st.name}" has no identity notation understands, so authenticity always fails`
       });
     }
+    const subjects: { index: number; dn: DistinguishedName }[] = [];
+    st.trustedIdentities.forEach((identity, index) => {
+      if (identity.startsWith(`${X509_SUBJECT_PREFIX}:`)) {
+        subjects.push({ index, dn: parseDistinguishedName(identity.slice(X509_SUBJECT_PREFIX.length + 1)) });
+      }
+    });
+    subjects.forEach((a, i) => {
+      for (const b of subjects.slice(i + 1)) {
+        const compatible = [...a.dn.bytes].every(([k, v]) => !b.dn.bytes.has(k) || b.dn.bytes.get(k) === v);
+        if (compatible) {
+          advice.push({
+            path: `${base}.trustedIdentities[${b.index}]`,
+            message: `identities ${a.index + 1} and ${b.index + 1} of statement "${st.name}" overlap in the sense of the specification (a certificate with both sets of attributes matches both); notation accepts them`
+          });
+        }
+      }
+    });
     if (!st.trustStores.some((s) => s.startsWith('ca:') || s.startsWith('signingAuthority:'))) {
       advice.push({
         path: `${base}.trustStores`,

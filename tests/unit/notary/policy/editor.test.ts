@@ -68,7 +68,14 @@ describe('policyAdvice', () => {
         { name: 'all-skip', registryScopes: ['*'], signatureVerification: { level: 'skip' } },
         { name: 'tsa-only', registryScopes: ['r.io/a'], signatureVerification: { level: 'strict', verifyTimestamp: 'always' }, trustStores: ['tsa:ts'], trustedIdentities: ['x509.san:a', 'x509.subject:C=US,ST=WA,O=A'] },
         { name: 'no-tsa', registryScopes: ['r.io/b'], signatureVerification: { level: 'audit', verifyTimestamp: 'afterCertExpiry' }, trustStores: ['ca:a'], trustedIdentities: ['X509.subject:C=US'] },
-        { name: 'fine', registryScopes: ['r.io/c'], signatureVerification: { level: 'strict' }, trustStores: ['signingAuthority:s'], trustedIdentities: ['*'] }
+        { name: 'fine', registryScopes: ['r.io/c'], signatureVerification: { level: 'strict' }, trustStores: ['signingAuthority:s'], trustedIdentities: ['*'] },
+        {
+          name: 'spec-overlap',
+          registryScopes: ['r.io/d'],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:a'],
+          trustedIdentities: ['x509.subject:C=US,ST=WA,O=A,OU=x', 'x509.subject:C=US,ST=WA,O=B,OU=x', 'x509.subject:C=US,ST=WA,O=A,CN=y']
+        }
       ]
     }).document!;
     expect(policyAdvice(doc).map((a) => a.path)).toEqual([
@@ -77,8 +84,10 @@ describe('policyAdvice', () => {
       '$.trustPolicies[1].trustStores',
       '$.trustPolicies[2].trustedIdentities[0]',
       '$.trustPolicies[2].trustedIdentities',
-      '$.trustPolicies[2].signatureVerification.verifyTimestamp'
+      '$.trustPolicies[2].signatureVerification.verifyTimestamp',
+      '$.trustPolicies[4].trustedIdentities[2]'
     ]);
+    expect(policyAdvice(doc).at(-1)!.message).toMatch(/identities 1 and 3 of statement "spec-overlap" overlap in the sense of the specification/);
     expect(policyAdvice(doc)[0]!.message).toMatch(/forbids skip with the global scope, although notation accepts it/);
   });
 });
