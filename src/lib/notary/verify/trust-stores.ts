@@ -1,0 +1,65 @@
+/**
+ * Trust material as an input (never a global): the named stores a policy refers to, already
+ * validated. `loadTrustCertificates` picks the stores of the type a signing scheme needs, with
+ * notation-go's messages.
+ */
+import { SignetError } from '../../errors';
+import type { SigningScheme } from '../envelope';
+import { goQuote } from '../policy/go-text';
+import type { TrustStoreType } from '../policy/types';
+import type { Certificate } from '../x509/certificate';
+
+export interface TrustStoreSet {
+  /** The certificates of store `type:name`; throws ERR_TRUST_STORE_INVALID when it does not exist or is invalid. */
+  get(type: TrustStoreType, name: string): readonly Certificate[];
+}
+
+/** A TrustStoreSet over a plain map keyed `type:name`. */
+export function trustStoreSet(stores: ReadonlyMap<string, readonly Certificate[]>): TrustStoreSet {
+  return {
+    get(type, name) {
+      const certs = stores.get(`${type}:${name}`);
+      if (!certs) {
+        throw new SignetError(
+          'ERR_TRUST_STORE_INVALID',
+          `the trust store "${name}" of type "${type}" does not exist; add its certificates to the trust store or fix the trust policy`
+        );
+      }
+      return certs;
+    }
+  };
+}
+
+/** The store type whose certificates can vouch for a signature under `scheme`. */
+export function storeTypeForScheme(scheme: SigningScheme): TrustStoreType {
+  return scheme === 'notary.x509' ? 'ca' : 'signingAuthority';
+}
+
+/** Certificates of every `type` store the statement names (each store once). */
+export function loadTrustCertificates(
+  type: TrustStoreType,
+  policyName: string,
+  trustStores: readonly string[],
+  set: TrustStoreSet
+): Certificate[] {
+  const seen = new Set<string>();
+  const out: Certificate[] = [];
+  for (const entry of trustStores) {
+    if (seen.has(entry)) continue;
+    const colon = entry.indexOf(':');
+    if (colon < 0) {
+      throw new SignetError(
+        'ERR_TRUST_STORE_INVALID',
+        `error while loading the trust store, trust policy statement ${goQuote(policyName)} is missing separator in trust store value ${goQuote(entry)}. The required format is <TrustStoreType>:<TrustStoreName>`
+      );
+    }
+    if (entry.slice(0, colon) !== type) continue;
+    out.push(...set.get(type, entry.slice(colon + 1)));
+    seen.add(entry);
+  }
+  return out;
+}
+
+export function hasTsaStore(trustStores: readonly string[]): boolean {
+  return trustStores.some((s) => s.startsWith('tsa:'));
+}
