@@ -27,11 +27,15 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['tests/unit/**/*.test.ts'],
+          // *.browser.test.ts need real IndexedDB / DOM and run only in Chromium.
+          exclude: ['tests/unit/**/*.browser.test.ts'],
           testTimeout: 60_000
         }
       },
       {
         extends: true,
+        // Vite refuses to serve *.pem/*.crt by default; the browser tests read certificate fixtures.
+        server: { fs: { deny: ['.env', '.env.*'] } },
         test: {
           name: 'chromium',
           include: ['tests/unit/**/*.test.ts'],
