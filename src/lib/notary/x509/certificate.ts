@@ -8,7 +8,9 @@ import { SignetError, isSignetError } from '../../errors';
 import { hashBytes } from '../../oci/digest';
 import { algorithmForKey, importParams, type SignatureAlgorithm } from '../algorithms';
 import {
+  CLASS_CONTEXT,
   DerError,
+  DerReader,
   TAG,
   type DerNode,
   childrenOf,
@@ -21,7 +23,8 @@ import {
   readInteger,
   readOid,
   readTime,
-  readTlv
+  readTlv,
+  readerOf
 } from './der';
 import { parseName, type DnAttribute } from './name';
 import { decodePemBlocks } from './pem';
@@ -242,11 +245,12 @@ function signatureAlgorithmName(oid: string, parameters: Uint8Array | undefined)
   return SIGNATURE_ALGORITHM_NAMES[oid] ?? oid;
 }
 
-function parseAlgorithmIdentifier(node: DerNode | undefined, what: string): { oid: string; parameters?: Uint8Array } {
-  const parts = expectConstructed(node, TAG.SEQUENCE, what);
-  if (parts.length < 1 || parts.length > 2) throw new DerError(`${what}: malformed algorithm identifier`);
-  const oid = readOid(parts[0], what);
-  return parts[1] ? { oid, parameters: parts[1].raw } : { oid };
+/** Go's parseAI: an OID, then optional parameters; anything after them is ignored. */
+function parseAlgorithmIdentifier(node: DerNode): { oid: string; parameters?: Uint8Array } {
+  const r = readerOf(node);
+  const oid = readOid(r.readTag(0x06, 'malformed OID'), 'malformed OID');
+  if (r.empty) return { oid };
+  return { oid, parameters: r.read('malformed parameters').raw };
 }
 
 // --- public keys ---------------------------------------------------------------------------------
@@ -255,30 +259,32 @@ function bitLength(n: bigint): number {
   return n <= 0n ? 0 : n.toString(2).length;
 }
 
+/** Go's parsePublicKey for the key types it knows; others are kept as 'unknown'. */
 function parsePublicKey(spkiNode: DerNode): CertificatePublicKey {
-  const parts = expectConstructed(spkiNode, TAG.SEQUENCE, 'subjectPublicKeyInfo');
-  if (parts.length !== 2) throw new DerError('malformed subjectPublicKeyInfo');
-  const alg = parseAlgorithmIdentifier(parts[0], 'public key algorithm');
-  const { bytes: key, unusedBits } = readBitString(parts[1], 'subjectPublicKey');
+  const r = readerOf(spkiNode);
+  const alg = parseAlgorithmIdentifier(r.readTag(0x30, 'malformed public key algorithm identifier'));
+  const { bytes: key, unusedBits } = readBitString(r.readTag(0x03, 'malformed subjectPublicKey'), 'malformed subjectPublicKey');
   const spki = spkiNode.raw;
   switch (alg.oid) {
     case OID.rsaEncryption: {
       if (!alg.parameters || !bytesEqual(alg.parameters, new Uint8Array([0x05, 0x00]))) throw new DerError('RSA key missing NULL parameters');
-      if (unusedBits !== 0) throw new DerError('malformed RSA public key');
-      const fields = expectConstructed(decodeOne(key), TAG.SEQUENCE, 'RSA public key');
-      if (fields.length !== 2) throw new DerError('malformed RSA public key');
-      const n = readInteger(fields[0], 'RSA modulus');
-      const e = readInteger(fields[1], 'RSA public exponent');
+      // Go reads the BIT STRING's bytes as RSAPublicKey (trailing bytes ignored).
+      const keyReader = new DerReader(key);
+      const fields = readerOf(keyReader.readTag(0x30, 'invalid RSA public key'));
+      const n = readInteger(fields.readTag(0x02, 'invalid RSA modulus'), 'invalid RSA modulus');
+      const e = readInteger(fields.readTag(0x02, 'invalid RSA public exponent'), 'invalid RSA public exponent');
       if (n <= 0n) throw new DerError('RSA modulus is not a positive number');
       if (e <= 0n || e > 0x7fffffffn) throw new DerError('RSA public exponent is not a positive number');
+      if (unusedBits !== 0) throw new DerError('invalid RSA public key');
       // Go reports Size()*8, i.e. the modulus length rounded up to whole bytes.
       return { keyType: 'RSA', keySize: Math.ceil(bitLength(n) / 8) * 8, algorithmOid: alg.oid, spki };
     }
     case OID.ecPublicKey: {
-      if (!alg.parameters) throw new DerError('EC key missing curve parameters');
-      const curveOid = readOid(decodeOne(alg.parameters), 'EC curve');
+      if (!alg.parameters) throw new DerError('invalid ECDSA parameters');
+      const curveOid = readOid(new DerReader(alg.parameters).readTag(0x06, 'invalid ECDSA parameters'), 'invalid ECDSA parameters');
       const curve = CURVES[curveOid];
-      if (!curve) throw new DerError(`unsupported elliptic curve ${curveOid}`);
+      if (!curve) throw new DerError('unsupported elliptic curve');
+      // Uncompressed points only (Go's ecdsa parsing); on-curve is checked when WebCrypto imports it.
       if (unusedBits !== 0 || key.length !== 1 + 2 * curve.coordinateBytes || key[0] !== 0x04) {
         throw new DerError('failed to unmarshal elliptic curve point');
       }
@@ -286,15 +292,17 @@ function parsePublicKey(spkiNode: DerNode): CertificatePublicKey {
     }
     case OID.ed25519:
     case OID.x25519: {
-      if (alg.parameters) throw new DerError('Ed25519/X25519 key encoded with illegal parameters');
-      if (unusedBits !== 0 || key.length !== 32) throw new DerError('malformed Ed25519/X25519 public key');
-      return { keyType: alg.oid === OID.ed25519 ? 'Ed25519' : 'X25519', keySize: 256, algorithmOid: alg.oid, spki };
+      const name = alg.oid === OID.ed25519 ? 'Ed25519' : 'X25519';
+      if (alg.parameters) throw new DerError(`${name} key encoded with illegal parameters`);
+      if (unusedBits !== 0 || key.length !== 32) throw new DerError(`${name}: bad public key length`);
+      return { keyType: name, keySize: 256, algorithmOid: alg.oid, spki };
     }
     case OID.dsa: {
       let size = 0;
       if (alg.parameters) {
-        const p = expectConstructed(decodeOne(alg.parameters), TAG.SEQUENCE, 'DSA parameters');
-        size = bitLength(readInteger(p[0], 'DSA p'));
+        const p = new DerReader(alg.parameters);
+        const params = readerOf(p.readTag(0x30, 'invalid DSA parameters'));
+        size = bitLength(readInteger(params.readTag(0x02, 'invalid DSA parameters'), 'invalid DSA parameters'));
       }
       return { keyType: 'DSA', keySize: size, algorithmOid: alg.oid, spki };
     }
@@ -306,122 +314,225 @@ function parsePublicKey(spkiNode: DerNode): CertificatePublicKey {
 
 // --- extensions ----------------------------------------------------------------------------------
 
+/** Go's parseExtension: OID, optional BOOLEAN, OCTET STRING; the rest ignored. */
+function parseExtension(node: DerNode): CertificateExtension {
+  const r = readerOf(node);
+  const oid = readOid(r.readTag(0x06, 'malformed extension OID field'), 'malformed extension OID field');
+  let critical = false;
+  if (r.peekByte() === 0x01) critical = readBoolean(r.read('malformed extension critical field'), 'malformed extension critical field');
+  const value = r.readTag(0x04, 'malformed extension value field').content;
+  return { oid, critical, value };
+}
+
 function parseExtensions(node: DerNode): CertificateExtension[] {
-  const list = expectConstructed(childrenOf(node)[0], TAG.SEQUENCE, 'extensions');
-  if (childrenOf(node).length !== 1) throw new DerError('malformed extensions');
+  const list = readerOf(readerOf(node).readTag(0x30, 'malformed extensions'));
   const out: CertificateExtension[] = [];
   const seen = new Set<string>();
-  for (const extNode of list) {
-    const parts = expectConstructed(extNode, TAG.SEQUENCE, 'extension');
-    const oid = readOid(parts[0], 'extension id');
-    let i = 1;
-    let critical = false;
-    if (isUniversal(parts[i], TAG.BOOLEAN)) critical = readBoolean(parts[i++], `extension ${oid} critical flag`);
-    const valueNode = parts[i++];
-    if (!isUniversal(valueNode, TAG.OCTET_STRING) || valueNode.constructed || i !== parts.length) {
-      throw new DerError(`malformed extension ${oid}`);
-    }
-    if (seen.has(oid)) throw new DerError(`certificate contains duplicate extension with OID "${oid}"`);
-    seen.add(oid);
-    out.push({ oid, critical, value: valueNode.content });
+  while (!list.empty) {
+    const ext = parseExtension(list.readTag(0x30, 'malformed extension'));
+    if (seen.has(ext.oid)) throw new DerError(`certificate contains duplicate extension with OID "${ext.oid}"`);
+    seen.add(ext.oid);
+    out.push(ext);
   }
   return out;
 }
 
 function parseBasicConstraints(ext: CertificateExtension): BasicConstraints {
-  try {
-    const fields = expectConstructed(decodeOne(ext.value), TAG.SEQUENCE, 'basic constraints');
-    let i = 0;
-    let cA = false;
-    if (isUniversal(fields[i], TAG.BOOLEAN)) cA = readBoolean(fields[i++], 'cA');
-    let pathLenConstraint: number | undefined;
-    if (isUniversal(fields[i], TAG.INTEGER)) {
-      const v = readInteger(fields[i++], 'pathLenConstraint');
-      if (v > 0x7fffffffn || v < -0x80000000n) throw new DerError('pathLenConstraint out of range');
-      pathLenConstraint = Number(v);
-    }
-    // Go stops reading after the known fields; anything else is ignored.
-    return pathLenConstraint === undefined ? { critical: ext.critical, cA } : { critical: ext.critical, cA, pathLenConstraint };
-  } catch (cause) {
-    throw new DerError(`invalid basic constraints${cause instanceof Error ? `: ${cause.message}` : ''}`);
+  const fields = readerOf(new DerReader(ext.value).readTag(0x30, 'invalid basic constraints'));
+  let cA = false;
+  if (fields.peekByte() === 0x01) cA = readBoolean(fields.read('invalid basic constraints'), 'invalid basic constraints');
+  let pathLenConstraint: number | undefined;
+  if (fields.peekByte() === 0x02) {
+    const v = readInteger(fields.read('invalid basic constraints'), 'invalid basic constraints');
+    if (v > 0x7fffffffffffffffn || v < -0x8000000000000000n) throw new DerError('invalid basic constraints');
+    pathLenConstraint = Number(v);
   }
+  return pathLenConstraint === undefined ? { critical: ext.critical, cA } : { critical: ext.critical, cA, pathLenConstraint };
 }
 
 function parseKeyUsage(ext: CertificateExtension): KeyUsage {
-  let bits: Uint8Array;
-  try {
-    bits = readBitString(decodeOne(ext.value), 'key usage').bytes;
-  } catch {
-    throw new DerError('invalid key usage');
-  }
+  const bits = readBitString(new DerReader(ext.value).readTag(0x03, 'invalid key usage'), 'invalid key usage').bytes;
   const usages = KEY_USAGE_BITS.filter((_, i) => ((bits[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
   return { critical: ext.critical, usages };
 }
 
 function parseExtendedKeyUsage(ext: CertificateExtension): ExtendedKeyUsage {
-  try {
-    const items = expectConstructed(decodeOne(ext.value), TAG.SEQUENCE, 'extended key usage');
-    return { critical: ext.critical, oids: items.map((n) => readOid(n, 'key purpose')) };
-  } catch {
-    throw new DerError('invalid extended key usages');
+  const items = readerOf(new DerReader(ext.value).readTag(0x30, 'invalid extended key usages'));
+  const oids: string[] = [];
+  while (!items.empty) oids.push(readOid(items.readTag(0x06, 'invalid extended key usages'), 'invalid extended key usages'));
+  return { critical: ext.critical, oids };
+}
+
+function isIA5(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b < 0x80);
+}
+
+/**
+ * The structural checks Go's processExtensions makes on the other extensions it understands, so
+ * a certificate Go refuses to parse is refused here too. Not replicated: Go's domain-name and
+ * mailbox syntax checks inside name constraints and SAN URIs.
+ */
+function checkOtherExtension(ext: CertificateExtension): void {
+  const v = new DerReader(ext.value);
+  switch (ext.oid) {
+    case '2.5.29.14': // subjectKeyIdentifier
+      if (ext.critical) throw new DerError('subject key identifier incorrectly marked critical');
+      v.readTag(0x04, 'invalid subject key identifier');
+      return;
+    case '2.5.29.35': {
+      // authorityKeyIdentifier
+      if (ext.critical) throw new DerError('authority key identifier incorrectly marked critical');
+      const akid = readerOf(v.readTag(0x30, 'invalid authority key identifier'));
+      if (akid.peekByte() === 0x80) akid.read('invalid authority key identifier');
+      return;
+    }
+    case '2.5.29.17': {
+      // subjectAltName
+      const names = readerOf(v.readTag(0x30, 'invalid subject alternative names'));
+      while (!names.empty) {
+        const n = names.read('invalid subject alternative name');
+        if (n.tagClass !== CLASS_CONTEXT) continue;
+        if (n.tagNumber === 1 && !isIA5(n.content)) throw new DerError('SAN rfc822Name is malformed');
+        if (n.tagNumber === 2 && !isIA5(n.content)) throw new DerError('SAN dNSName is malformed');
+        if (n.tagNumber === 6 && !isIA5(n.content)) throw new DerError('SAN uniformResourceIdentifier is malformed');
+        if (n.tagNumber === 7 && n.content.length !== 4 && n.content.length !== 16) {
+          throw new DerError(`cannot parse IP address of length ${n.content.length}`);
+        }
+      }
+      return;
+    }
+    case '2.5.29.30': {
+      // nameConstraints
+      const nc = readerOf(v.readTag(0x30, 'invalid NameConstraints extension'));
+      if (!v.empty) throw new DerError('invalid NameConstraints extension');
+      const permitted = nc.readOptional(0xa0, 'invalid NameConstraints extension');
+      const excluded = nc.readOptional(0xa1, 'invalid NameConstraints extension');
+      if (!nc.empty) throw new DerError('invalid NameConstraints extension');
+      if ((permitted?.content.length ?? 0) === 0 && (excluded?.content.length ?? 0) === 0) throw new DerError('empty name constraints extension');
+      for (const subtrees of [permitted, excluded]) {
+        if (!subtrees) continue;
+        const s = readerOf(subtrees);
+        while (!s.empty) readerOf(s.readTag(0x30, 'invalid NameConstraints extension')).read('invalid NameConstraints extension');
+      }
+      return;
+    }
+    case '2.5.29.31': {
+      // cRLDistributionPoints
+      const dps = readerOf(v.readTag(0x30, 'invalid CRL distribution points'));
+      while (!dps.empty) {
+        const dp = readerOf(dps.readTag(0x30, 'invalid CRL distribution point'));
+        const name = dp.readOptional(0xa0, 'invalid CRL distribution point');
+        if (!name) continue;
+        const full = readerOf(readerOf(name).readTag(0xa0, 'invalid CRL distribution point'));
+        while (!full.empty && full.peekByte() === 0x86) full.read('invalid CRL distribution point');
+      }
+      return;
+    }
+    case '2.5.29.32': {
+      // certificatePolicies
+      const policies = readerOf(v.readTag(0x30, 'invalid certificate policies'));
+      const seen = new Set<string>();
+      while (!policies.empty) {
+        const oid = readOid(readerOf(policies.readTag(0x30, 'invalid certificate policies')).readTag(0x06, 'invalid certificate policies'), 'invalid certificate policies');
+        if (seen.has(oid)) throw new DerError('invalid certificate policies');
+        seen.add(oid);
+      }
+      return;
+    }
+    case '2.5.29.33': {
+      // policyMappings
+      const maps = readerOf(v.readTag(0x30, 'invalid policy mappings extension'));
+      while (!maps.empty) {
+        const m = readerOf(maps.readTag(0x30, 'invalid policy mappings extension'));
+        m.readTag(0x06, 'invalid policy mappings extension');
+        m.readTag(0x06, 'invalid policy mappings extension');
+      }
+      return;
+    }
+    case '2.5.29.36': {
+      // policyConstraints
+      const pc = readerOf(v.readTag(0x30, 'invalid policy constraints extension'));
+      for (const tag of [0x80, 0x81]) {
+        const n = pc.readOptional(tag, 'invalid policy constraints extension');
+        if (n && (n.content.length === 0 || n.content.length > 8)) throw new DerError('invalid policy constraints extension');
+      }
+      return;
+    }
+    case '2.5.29.54': // inhibitAnyPolicy
+      readInteger(v.readTag(0x02, 'invalid inhibit any policy extension'), 'invalid inhibit any policy extension');
+      return;
+    case '1.3.6.1.5.5.7.1.1': {
+      // authorityInfoAccess
+      if (ext.critical) throw new DerError('authority info access incorrectly marked critical');
+      const aia = readerOf(v.readTag(0x30, 'invalid authority info access'));
+      while (!aia.empty) {
+        const ad = readerOf(aia.readTag(0x30, 'invalid authority info access'));
+        readOid(ad.readTag(0x06, 'invalid authority info access'), 'invalid authority info access');
+        if (ad.peekByte() === 0x86) ad.read('invalid authority info access');
+      }
+      return;
+    }
   }
 }
 
 // --- certificates --------------------------------------------------------------------------------
 
+/**
+ * Walks the certificate like Go's parseCertificate: fields in order, the same error texts, and
+ * bytes after the known fields of a structure ignored where Go ignores them.
+ */
 function parseStructure(der: Uint8Array): Omit<Certificate, 'sha256Fingerprint'> {
-  const certParts = expectConstructed(decodeOne(der), TAG.SEQUENCE, 'certificate');
-  if (certParts.length !== 3) throw new DerError('malformed certificate');
-  const [tbsNode, outerAlgNode, sigNode] = certParts as [DerNode, DerNode, DerNode];
-  const tbs = expectConstructed(tbsNode, TAG.SEQUENCE, 'tbsCertificate');
-  let i = 0;
+  const { node: top, next } = readTlv(der, 0);
+  if (top.tagClass !== 0 || top.tagNumber !== TAG.SEQUENCE || !top.constructed) throw new DerError('malformed certificate');
+  if (next !== der.length) throw new DerError('trailing data');
+  const input = readerOf(top);
+  const tbsNode = input.readTag(0x30, 'malformed tbs certificate');
+  const tbs = readerOf(tbsNode);
   let version = 1;
-  if (isContext(tbs[0], 0) && tbs[0].constructed) {
-    const inner = childrenOf(tbs[0]);
-    if (inner.length !== 1) throw new DerError('malformed version');
-    const v = readInteger(inner[0], 'version');
-    if (v < 0n) throw new DerError('malformed version');
-    if (v > 2n) throw new DerError('invalid version');
-    version = Number(v) + 1;
-    i++;
+  if (tbs.peekByte() === 0xa0) {
+    const v = readerOf(tbs.read('malformed version'));
+    const n = readInteger(v.readTag(0x02, 'malformed version'), 'malformed version');
+    if (!v.empty || n < 0n) throw new DerError('malformed version');
+    if (n > 2n) throw new DerError('invalid version');
+    version = Number(n) + 1;
   }
-  const serial = readInteger(tbs[i++], 'serial number');
+  const serial = readInteger(tbs.readTag(0x02, 'malformed serial number'), 'malformed serial number');
   if (serial < 0n) throw new DerError('negative serial number');
-  const innerAlgNode = tbs[i++];
-  expectConstructed(innerAlgNode, TAG.SEQUENCE, 'signature algorithm');
-  if (!bytesEqual(innerAlgNode!.content, outerAlgNode.content) || !isUniversal(outerAlgNode, TAG.SEQUENCE)) {
+  const innerAlgNode = tbs.readTag(0x30, 'malformed signature algorithm identifier');
+  const outerAlgNode = input.readTag(0x30, 'malformed algorithm identifier');
+  if (!bytesEqual(innerAlgNode.content, outerAlgNode.content)) {
     throw new DerError("inner and outer signature algorithm identifiers don't match");
   }
-  const sigAlg = parseAlgorithmIdentifier(innerAlgNode, 'signature algorithm');
-  const issuerNode = tbs[i++];
-  const issuer = parseName(issuerNode!, 'issuer');
-  const validity = expectConstructed(tbs[i++], TAG.SEQUENCE, 'validity');
-  if (validity.length !== 2) throw new DerError('malformed validity');
-  const notBefore = readTime(validity[0], 'notBefore');
-  const notAfter = readTime(validity[1], 'notAfter');
-  const subjectNode = tbs[i++];
-  const subject = parseName(subjectNode!, 'subject');
-  const spkiNode = tbs[i++];
-  if (!spkiNode) throw new DerError('malformed spki');
+  const sigAlg = parseAlgorithmIdentifier(innerAlgNode);
+  const issuerNode = tbs.readTag(0x30, 'malformed issuer');
+  const issuer = parseName(issuerNode, 'issuer');
+  const validity = readerOf(tbs.readTag(0x30, 'malformed validity'));
+  const notBefore = readTime(validity.read('notBefore: malformed validity'), 'notBefore');
+  const notAfter = readTime(validity.read('notAfter: malformed validity'), 'notAfter');
+  const subjectNode = tbs.readTag(0x30, 'malformed subject');
+  const subject = parseName(subjectNode, 'subject');
+  const spkiNode = tbs.readTag(0x30, 'malformed spki');
   const publicKey = parsePublicKey(spkiNode);
   let extensions: CertificateExtension[] = [];
   if (version > 1) {
-    if (isContext(tbs[i], 1)) i++;
-    if (isContext(tbs[i], 2)) i++;
-    if (version === 3 && isContext(tbs[i], 3)) {
-      if (!tbs[i]!.constructed) throw new DerError('malformed extensions');
-      extensions = parseExtensions(tbs[i++]!);
+    tbs.readOptional(0x81, 'malformed issuerUniqueID');
+    tbs.readOptional(0x82, 'malformed subjectUniqueID');
+    if (version === 3) {
+      const extNode = tbs.readOptional(0xa3, 'malformed extensions');
+      if (extNode) extensions = parseExtensions(extNode);
     }
   }
-  const signature = readBitString(sigNode, 'signature').bytes;
+  const signature = readBitString(input.readTag(0x03, 'malformed signature'), 'malformed signature').bytes;
 
-  const find = (oid: string) => extensions.find((e) => e.oid === oid);
-  const bcExt = find(OID.basicConstraints);
-  const kuExt = find(OID.keyUsage);
-  const ekuExt = find(OID.extKeyUsage);
-  const basicConstraints = bcExt ? parseBasicConstraints(bcExt) : undefined;
-  const keyUsage = kuExt ? parseKeyUsage(kuExt) : undefined;
-  const extendedKeyUsage = ekuExt ? parseExtendedKeyUsage(ekuExt) : undefined;
+  let basicConstraints: BasicConstraints | undefined;
+  let keyUsage: KeyUsage | undefined;
+  let extendedKeyUsage: ExtendedKeyUsage | undefined;
+  for (const ext of extensions) {
+    if (ext.oid === OID.basicConstraints) basicConstraints = parseBasicConstraints(ext);
+    else if (ext.oid === OID.keyUsage) keyUsage = parseKeyUsage(ext);
+    else if (ext.oid === OID.extKeyUsage) extendedKeyUsage = parseExtendedKeyUsage(ext);
+    else checkOtherExtension(ext);
+  }
 
   const signatureAlgorithm: CertificateSignatureAlgorithm = {
     oid: sigAlg.oid,
@@ -436,8 +547,8 @@ function parseStructure(der: Uint8Array): Omit<Certificate, 'sha256Fingerprint'>
     issuer: issuer.display,
     subjectAttributes: subject.attributes,
     issuerAttributes: issuer.attributes,
-    rawSubject: subjectNode!.raw,
-    rawIssuer: issuerNode!.raw,
+    rawSubject: subjectNode.raw,
+    rawIssuer: issuerNode.raw,
     notBefore,
     notAfter,
     publicKey,
@@ -446,7 +557,7 @@ function parseStructure(der: Uint8Array): Omit<Certificate, 'sha256Fingerprint'>
     ...(keyUsage ? { keyUsage } : {}),
     ...(extendedKeyUsage ? { extendedKeyUsage } : {}),
     extensions,
-    isSelfIssued: bytesEqual(subjectNode!.raw, issuerNode!.raw),
+    isSelfIssued: bytesEqual(subjectNode.raw, issuerNode.raw),
     signatureAlgorithmOid: sigAlg.oid,
     signatureAlgorithm,
     tbs: tbsNode.raw,

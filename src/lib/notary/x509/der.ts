@@ -96,6 +96,53 @@ export function decodeOne(bytes: Uint8Array): DerNode {
   return node;
 }
 
+/**
+ * Reads TLVs one after another from a constructed value's content, the way Go's cryptobyte does:
+ * a structure's known fields are read in order and anything left over is ignored unless the
+ * caller checks `empty`. `peekByte` looks at the next identifier octet only, like PeekASN1Tag.
+ */
+export class DerReader {
+  private pos = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  get empty(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+
+  peekByte(): number | undefined {
+    return this.bytes[this.pos];
+  }
+
+  /** The next TLV; throws DerError(`message`) when there is none or it is malformed. */
+  read(message: string): DerNode {
+    if (this.empty) throw new DerError(message);
+    try {
+      const { node, next } = readTlv(this.bytes, this.pos);
+      this.pos = next;
+      return node;
+    } catch (e) {
+      if (e instanceof DerError) throw new DerError(message);
+      throw e;
+    }
+  }
+
+  /** The next TLV, which must start with identifier octet `tagByte` (e.g. 0x30 SEQUENCE). */
+  readTag(tagByte: number, message: string): DerNode {
+    if (this.peekByte() !== tagByte) throw new DerError(message);
+    return this.read(message);
+  }
+
+  /** Reads the next TLV only when its identifier octet is `tagByte`. */
+  readOptional(tagByte: number, message: string): DerNode | undefined {
+    return this.peekByte() === tagByte ? this.read(message) : undefined;
+  }
+}
+
+/** A reader over a node's content. */
+export function readerOf(node: DerNode): DerReader {
+  return new DerReader(node.content);
+}
+
 /** Children of a constructed node. */
 export function childrenOf(node: DerNode): DerNode[] {
   if (!node.constructed) throw new DerError('expected a constructed value');
@@ -192,48 +239,55 @@ export function readBitString(node: DerNode | undefined, what: string): { bytes:
   return { bytes, unusedBits };
 }
 
-/** UTCTime or GeneralizedTime (DER forms, seconds precision). */
+/**
+ * UTCTime or GeneralizedTime as Go's cryptobyte accepts them: UTCTime `YYMMDDhhmm[ss]` and
+ * GeneralizedTime `YYYYMMDDhhmmss[.fff]` (fraction without trailing zeros), each ending in `Z` or
+ * a non-zero `±hhmm` offset (Go re-formats and compares, so `+0000` is refused).
+ */
 export function readTime(node: DerNode | undefined, what: string): Date {
-  if (!node || node.tagClass !== CLASS_UNIVERSAL || node.constructed) throw new DerError(`${what}: expected a time`);
+  if (!node || node.tagClass !== CLASS_UNIVERSAL || node.constructed) throw new DerError(`${what}: unsupported time format`);
   let text = '';
   for (const b of node.content) {
-    if (b < 0x20 || b > 0x7e) throw new DerError(`${what}: invalid time characters`);
+    if (b < 0x20 || b > 0x7e) throw new DerError(`${what}: malformed time`);
     text += String.fromCharCode(b);
   }
   let m: RegExpExecArray | null;
   let year: number;
+  let fractionMs = 0;
   if (node.tagNumber === TAG.UTC_TIME) {
-    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$/.exec(text);
-    if (!m) throw new DerError(`${what}: malformed UTCTime ${JSON.stringify(text)}`);
+    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{4})$/.exec(text);
+    if (!m) throw new DerError(`${what}: malformed UTCTime`);
     const yy = Number(m[1]);
     // RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, otherwise 20YY.
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
   } else if (node.tagNumber === TAG.GENERALIZED_TIME) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$/.exec(text);
-    if (!m) throw new DerError(`${what}: malformed GeneralizedTime ${JSON.stringify(text)}`);
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?(Z|[+-]\d{4})$/.exec(text);
+    if (!m) throw new DerError(`${what}: malformed GeneralizedTime`);
     year = Number(m[1]);
+    if (m[7]) fractionMs = Math.floor(Number(`0.${m[7]}`) * 1000);
+    m.splice(7, 1);
   } else {
-    throw new DerError(`${what}: expected UTCTime or GeneralizedTime`);
+    throw new DerError(`${what}: unsupported time format`);
   }
   const month = Number(m[2]);
   const day = Number(m[3]);
   const hour = Number(m[4]);
   const minute = Number(m[5]);
-  const second = Number(m[6]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
   const zone = m[7]!;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     throw new DerError(`${what}: time out of range ${JSON.stringify(text)}`);
   }
-  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC maps years 0..99 to 1900..1999; set the full year explicitly.
-  const d = new Date(ms);
+  const d = new Date(0);
+  // setUTCFullYear, not Date.UTC, which maps years 0..99 to 1900..1999.
   d.setUTCFullYear(year, month - 1, day);
-  ms = d.getTime();
+  d.setUTCHours(hour, minute, second, fractionMs);
   if (d.getUTCDate() !== day) throw new DerError(`${what}: invalid calendar date ${JSON.stringify(text)}`);
+  let ms = d.getTime();
   if (zone !== 'Z') {
-    const sign = zone[0] === '+' ? 1 : -1;
     const offsetMinutes = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5));
-    ms -= sign * offsetMinutes * 60_000;
+    if (offsetMinutes === 0 || Number(zone.slice(3, 5)) > 59) throw new DerError(`${what}: malformed time zone ${JSON.stringify(text)}`);
+    ms -= (zone[0] === '+' ? 1 : -1) * offsetMinutes * 60_000;
   }
   return new Date(ms);
 }

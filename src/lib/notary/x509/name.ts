@@ -4,7 +4,7 @@
  * `x509.subject` identities against that rendering (spec digest §12.5).
  */
 import { toHex } from '../../bytes';
-import { DerError, TAG, type DerNode, expectConstructed, readOid, readTlv } from './der';
+import { DerError, TAG, type DerNode, expectConstructed, isUniversal, readOid, readTlv, readerOf } from './der';
 
 /** One attribute of a DN, in certificate order. */
 export interface DnAttribute {
@@ -107,10 +107,11 @@ export function parseName(nameNode: DerNode, what: string): ParsedName {
     const atvs = expectConstructed(rdnNode, TAG.SET, `${what} RDN`);
     const rdn: DnAttribute[] = [];
     for (const atvNode of atvs) {
-      const parts = expectConstructed(atvNode, TAG.SEQUENCE, `${what} attribute`);
-      const oid = readOid(parts[0], `${what} attribute type`);
-      if (parts.length < 2) throw new DerError(`${what}: attribute ${oid} has no value`);
-      const value = decodeAttributeValue(parts[1]!, `${what} attribute ${oid}`);
+      if (!isUniversal(atvNode, TAG.SEQUENCE) || !atvNode.constructed) throw new DerError(`${what}: invalid RDNSequence: invalid attribute`);
+      // Like Go: the type, then the value; anything after them is ignored.
+      const parts = readerOf(atvNode);
+      const oid = readOid(parts.readTag(0x06, `${what}: invalid RDNSequence: invalid attribute type`), `${what} attribute type`);
+      const value = decodeAttributeValue(parts.read(`${what}: invalid RDNSequence: invalid attribute value`), `${what} attribute ${oid}`);
       const type = GO_SHORT_NAMES[oid];
       rdn.push(type === undefined ? { oid, value } : { oid, type, value });
     }
