@@ -35,6 +35,13 @@ import {
 /** Larger than any real policy; notation itself sets no limit. */
 export const MAX_TRUST_POLICY_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The overlap rule compares every pair of a statement's x509.subject identities. notation has
+ * no limit; Signet refuses more than this many in one statement rather than spend minutes on a
+ * pathological file (a real policy lists a handful).
+ */
+export const MAX_X509_IDENTITIES_PER_STATEMENT = 1000;
+
 /** What a trust policy can be read from: file bytes, JSON text, or an already-parsed value. */
 export type TrustPolicyInput = Uint8Array | string | Record<string, unknown> | unknown[] | null;
 
@@ -165,6 +172,13 @@ function checkTrustedIdentities(issues: Issues, base: string, name: string, iden
       );
     }
   });
+  if (parsed.length > MAX_X509_IDENTITIES_PER_STATEMENT) {
+    issues.add(
+      `${base}.trustedIdentities`,
+      `trust policy statement ${q} lists ${parsed.length} x509.subject identities; Signet checks at most ${MAX_X509_IDENTITIES_PER_STATEMENT} per statement for overlaps`
+    );
+    return;
+  }
   const reported = new Set<string>();
   for (const a of parsed) {
     for (const b of parsed) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSignetError } from '../../../../src/lib/errors';
 import {
@@ -183,6 +184,47 @@ describe('checkTrustPolicy: every issue for an editor', () => {
       ['type', '$.trustPolicies[0].name', 'json: cannot unmarshal array into Go struct field TrustPolicy.trustPolicies.name of type string'],
       ['type', '$.trustPolicies[0].signatureVerification', 'json: cannot unmarshal string into Go struct field TrustPolicy.trustPolicies.signatureVerification of type trustpolicy.SignatureVerification']
     ]);
+  });
+
+  it('bounds the pairwise overlap check instead of hanging on thousands of identities', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `x509.subject:C=US,ST=WA,O=Acme,CN=b${i}`);
+    const started = Date.now();
+    expect(checkTrustPolicy(doc(st({ trustedIdentities: many(1000) }))).issues).toEqual([]);
+    const { issues } = checkTrustPolicy(doc(st({ trustedIdentities: many(1001) })));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: '$.trustPolicies[0].trustedIdentities',
+        message: 'trust policy statement "prod" lists 1001 x509.subject identities; Signet checks at most 1000 per statement for overlaps'
+      })
+    ]);
+  });
+
+  it('never throws on arbitrary bytes or JSON values, and agrees with parseTrustPolicy', () => {
+    const policyish = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom('1.0', '*', 'strict', 'skip', 'ca:a', 'r.io/a', 'x509.subject:C=US,ST=WA,O=A', '', null, 1, true),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('version', 'trustPolicies', 'name', 'registryScopes', 'signatureVerification', 'level', 'override', 'trustStores', 'trustedIdentities', 'expiry'), tie('value'), { maxKeys: 4 })
+      )
+    }));
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), policyish.value, fc.jsonValue()), (input) => {
+        const check = checkTrustPolicy(input as Parameters<typeof checkTrustPolicy>[0]);
+        expect(check.document === null).toBe(check.issues.length > 0);
+        let parsed = true;
+        try {
+          parseTrustPolicy(input as Parameters<typeof parseTrustPolicy>[0]);
+        } catch (e) {
+          expect(e).toBeInstanceOf(TrustPolicyError);
+          expect((e as Error).message).toBe(check.issues[0]!.message);
+          parsed = false;
+        }
+        expect(parsed).toBe(check.document !== null);
+      }),
+      { numRuns: 1500 }
+    );
   });
 
   it('never throws, even on input too large to read', () => {
