@@ -9,7 +9,6 @@
  *   element (what Go does, unlike JSON.parse's last-wins).
  */
 import type { GoJsonNode, GoJsonObject } from './go-json-reader';
-import type { RawSignatureVerification } from './levels';
 import type { PolicyIssue } from './types';
 
 export interface RawStatement {
@@ -264,5 +263,3 @@ export function decodeTrustPolicy(node: GoJsonNode): DecodeResult {
   const document = decoder.document(node);
   return { document, typeErrors: decoder.typeErrors, locations: decoder.locations };
 }
-
-export type { RawSignatureVerification };

@@ -57,6 +57,10 @@ const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 
 // ---- reading ---------------------------------------------------------------------------------
 
+function tooLarge(size: number): string {
+  return `trust policy is ${size} bytes; the limit is ${MAX_TRUST_POLICY_BYTES} bytes`;
+}
+
 interface Located {
   readonly node: GoJsonNode | null;
   readonly syntax: PolicyIssue | null;
@@ -70,7 +74,7 @@ function readInput(input: TrustPolicyInput): Located {
         node: null,
         syntax: {
           path: '$',
-          message: `trust policy is ${bytes.length} bytes; the limit is ${MAX_TRUST_POLICY_BYTES} bytes`,
+          message: tooLarge(bytes.length),
           stage: 'syntax'
         }
       };
@@ -339,14 +343,11 @@ export function checkTrustPolicy(input: TrustPolicyInput): TrustPolicyCheck {
  * Spec digest §12.1, §12.3, §12.5.
  */
 export function parseTrustPolicy(input: TrustPolicyInput): TrustPolicyDocument {
+  const size = input instanceof Uint8Array ? input.length : typeof input === 'string' ? new TextEncoder().encode(input).length : 0;
+  if (size > MAX_TRUST_POLICY_BYTES) throw new SignetError('ERR_INPUT_TOO_LARGE', tooLarge(size));
   const result = checkTrustPolicy(input);
   const first = result.issues[0];
-  if (first) {
-    if (first.stage === 'syntax' && first.message.startsWith('trust policy is ')) {
-      throw new SignetError('ERR_INPUT_TOO_LARGE', first.message);
-    }
-    throw new TrustPolicyError(first);
-  }
+  if (first) throw new TrustPolicyError(first);
   return result.document!;
 }
 
