@@ -642,6 +642,8 @@ export async function parseCertificates(bytes: Uint8Array, what = 'certificate f
     while (offset < bytes.length) {
       let next: number;
       try {
+        // Each certificate is a SEQUENCE; stop at the first thing that is not (Go stops at the first error).
+        if (bytes[offset] !== 0x30) throw new DerError('malformed certificate');
         next = readTlv(bytes, offset).next;
       } catch (cause) {
         throw invalid(ders.length === 0 ? what : `${what} (certificate ${ders.length + 1})`, cause instanceof Error ? cause.message : 'malformed DER', cause);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64Decode, concatBytes, utf8Encode } from '../../../../src/lib/bytes';
 import { isSignetError, type SignetErrorCode } from '../../../../src/lib/errors';
@@ -214,7 +215,7 @@ describe('malformed certificates', () => {
     const pem = await loadFixtureText(`${TS}/ca/valid-trust-store/NotationTestRoot.pem`);
     const truncated = pem.slice(0, pem.length - 200) + '\n-----END CERTIFICATE-----\n';
     await expectCode(parseCertificates(utf8Encode(truncated), 'cut.pem'), 'ERR_CERT_INVALID');
-    await expectCode(parseCertificates(await loadFixture(`${TS}/ca/trust-store-with-invalid-certs/invalid`), 'invalid'), 'ERR_CERT_INVALID', /^invalid is not a valid X\.509 certificate: content runs past/);
+    await expectCode(parseCertificates(await loadFixture(`${TS}/ca/trust-store-with-invalid-certs/invalid`), 'invalid'), 'ERR_CERT_INVALID', /^invalid is not a valid X\.509 certificate: malformed certificate$/);
   });
 
   it('accepts PEM with surrounding text and CRLF line ends, and concatenated DER', async () => {
@@ -228,6 +229,35 @@ describe('malformed certificates', () => {
       'CN=GlobalSign,OU=GlobalSign Root CA - R3,O=GlobalSign',
       'CN=Notation Test Root,O=Notary,L=Seattle,ST=WA,C=US'
     ]);
+  });
+
+  it('never throws anything but ERR_CERT_INVALID on arbitrary bytes or mutated certificates (property)', async () => {
+    const der = await good;
+    const onlyTypedErrors = async (bytes: Uint8Array, parse: (b: Uint8Array) => Promise<unknown>) => {
+      try {
+        await parse(bytes);
+      } catch (e) {
+        if (!isSignetError(e, 'ERR_CERT_INVALID')) throw e;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), (bytes) => onlyTypedErrors(bytes, (b) => parseCertificates(b))),
+      { numRuns: 300 }
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
+        const m = der.slice();
+        for (const [at, value] of edits) m[at] = value;
+        return onlyTypedErrors(m, (b) => parseCertificate(b));
+      }),
+      { numRuns: 500 }
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 300 }), fc.base64String({ maxLength: 400 }), (text, body) =>
+        onlyTypedErrors(utf8Encode(`${text}\n-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n${text}`), (b) => parseCertificates(b))
+      ),
+      { numRuns: 300 }
+    );
   });
 
   it('rejects a file that is too large', async () => {
