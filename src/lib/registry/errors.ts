@@ -155,10 +155,15 @@ export function registryError(response: Pick<HttpResponse, 'status' | 'headers' 
   return Object.assign(error, { status: response.status, registryErrors: entries });
 }
 
+/** The registry error entries attached to a SignetError by `registryError`, if any. */
+export function registryErrorEntries(error: unknown): RegistryErrorEntry[] {
+  const entries = (error as { registryErrors?: RegistryErrorEntry[] } | null)?.registryErrors;
+  return Array.isArray(entries) ? entries : [];
+}
+
 /** The registry error codes in a SignetError produced by `registryError`, if any. */
 export function registryErrorCodes(error: unknown): string[] {
-  const entries = (error as { registryErrors?: RegistryErrorEntry[] } | null)?.registryErrors;
-  return Array.isArray(entries) ? entries.map((e) => e.code) : [];
+  return registryErrorEntries(error).map((e) => e.code);
 }
 
 /** The HTTP status attached by `registryError`, if any. */

@@ -43,7 +43,7 @@ import { parseJsonObject } from '../json';
 import { parseDescriptor, type Descriptor } from '../oci/descriptor';
 import { parseImageManifest, MAX_MANIFEST_BYTES } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
-import { registryErrorCodes, parseRegistryErrorBody } from './errors';
+import { registryErrorEntries } from './errors';
 import { probeReferrersApi, referrersTag } from './referrers';
 import type { Repository } from './repository';
 
@@ -272,10 +272,9 @@ function isTransient(e: unknown): boolean {
 
 /** Digests a registry refused as missing children of the index (MANIFEST_BLOB_UNKNOWN), except ours. */
 function missingChildren(e: unknown, own: ReadonlyMap<string, RawEntry>): string[] {
-  if (!(e instanceof SignetError) || !registryErrorCodes(e).includes('MANIFEST_BLOB_UNKNOWN')) return [];
-  const entries = (e as unknown as { registryErrors?: ReturnType<typeof parseRegistryErrorBody> }).registryErrors ?? [];
+  if (!(e instanceof SignetError)) return [];
   const out: string[] = [];
-  for (const entry of entries) {
+  for (const entry of registryErrorEntries(e)) {
     if (entry.code !== 'MANIFEST_BLOB_UNKNOWN') continue;
     const d = typeof entry.detail === 'string' ? entry.detail : (entry.detail as { digest?: unknown } | undefined)?.digest;
     if (typeof d === 'string' && /^sha(256|384|512):[0-9a-f]+$/.test(d)) {
