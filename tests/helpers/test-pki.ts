@@ -275,3 +275,11 @@ export async function createTestChain(options: TestChainOptions = {}): Promise<T
 export async function createSelfSignedLeaf(options: TestCertOptions & { purpose?: 'codeSigning' | 'timestamping' } = {}): Promise<TestCert> {
   return issueCertificate(options.purpose === 'timestamping' ? 'tsa' : 'leaf', { subject: 'CN=Self Signed, O=Notary, L=Seattle, ST=WA, C=US', ...options });
 }
+
+/** PEM text for a DER certificate (64-column base64, as openssl writes it). */
+export function toPem(der: Uint8Array): string {
+  let bin = '';
+  for (const b of der) bin += String.fromCharCode(b);
+  const b64 = btoa(bin).replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}

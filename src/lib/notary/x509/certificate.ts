@@ -591,7 +591,16 @@ export async function parseCertificate(der: Uint8Array, what = 'certificate'): P
     throw invalid(what, 'malformed encoding', cause);
   }
   const sha256Fingerprint = toHex(await hashBytes('sha256', copy));
-  return Object.freeze({ ...parsed, sha256Fingerprint });
+  return deepFreeze({ ...parsed, sha256Fingerprint });
+}
+
+/** Freezes plain objects and arrays (typed arrays cannot be frozen; callers must not write to them). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !(value instanceof Date) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** True when the bytes look like text containing a PEM block. */

@@ -12,7 +12,7 @@ import {
 } from '../../../../src/lib/notary/x509/certificate';
 import { readFixture, readFixtureJson, readFixtureText } from '../../../helpers/fixtures';
 import { loadFixture, loadFixtureText } from './load-fixture';
-import { createSelfSignedLeaf } from '../../../helpers/test-pki';
+import { createSelfSignedLeaf, createTestChain, toPem } from '../../../helpers/test-pki';
 
 const TS = 'vectors/notation-go/verifier/testdata/truststore/x509';
 
@@ -75,6 +75,8 @@ describe('parseCertificate / parseCertificates on the vector certificates', () =
     expect(root!.notAfter.toISOString()).toBe('2122-09-05T20:38:45.000Z');
     expect(root!.sha256Fingerprint).toMatch(/^86df80412a63eb55[0-9a-f]{48}$/);
     expect(Object.isFrozen(root)).toBe(true);
+    expect(Object.isFrozen(root!.subjectAttributes[0])).toBe(true);
+    expect(Object.isFrozen(root!.keyUsage!.usages)).toBe(true);
   });
 
   it('reads the same GlobalSign R3 root from DER and PEM files with identical bytes and fingerprint', async () => {
@@ -258,6 +260,12 @@ describe('malformed certificates', () => {
       ),
       { numRuns: 300 }
     );
+  });
+
+  it('round-trips generated chains through PEM', async () => {
+    const pki = await createTestChain({ keySpec: 'EC-256', intermediates: 1 });
+    const certs = await parseCertificates(utf8Encode(pki.chain.map(toPem).join('')), 'chain.pem');
+    expect(certs.map((c) => c.der)).toEqual(pki.chain);
   });
 
   it('rejects a file that is too large', async () => {
