@@ -37,14 +37,19 @@ export async function selfTestKey(key: Pick<StoredKey, 'keySpec' | 'privateKey' 
   } catch (e) {
     signError = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
-  let exportRefused = true;
+  const exportRefused = await isExportRefused(key.privateKey);
+  return { signatureVerified, exportRefused, signMillis, ...(signError ? { signError } : {}) };
+}
+
+/** True when `crypto.subtle.exportKey` refuses the private key in every format (pkcs8, jwk, raw, spki). */
+export async function isExportRefused(privateKey: CryptoKey): Promise<boolean> {
   for (const format of EXPORT_FORMATS) {
     try {
-      await crypto.subtle.exportKey(format, key.privateKey);
-      exportRefused = false;
+      await crypto.subtle.exportKey(format, privateKey);
+      return false;
     } catch {
       // expected: InvalidAccessError for a non-extractable key
     }
   }
-  return { signatureVerified, exportRefused, signMillis, ...(signError ? { signError } : {}) };
+  return true;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate, notationTestSubject } from '../../../src/lib/keys/certificates';
 import { generateSigningKeyPair } from '../../../src/lib/keys/generate';
-import { selfTestKey } from '../../../src/lib/keys/self-test';
+import { isExportRefused, selfTestKey } from '../../../src/lib/keys/self-test';
 import { createWebCryptoSigner } from '../../../src/lib/keys/webcrypto-signer';
 import { algorithmByKeySpec, generateParams, KEY_SPECS } from '../../../src/lib/notary/algorithms';
 import { decodeEnvelope, verifyEnvelopeSignature } from '../../../src/lib/notary/envelope';
@@ -59,5 +59,15 @@ describe('selfTestKey', () => {
     const mismatched = await selfTestKey({ keySpec: 'EC-256', privateKey: exportable.privateKey, publicKey: other.publicKey });
     expect(mismatched.signatureVerified).toBe(false);
     expect(mismatched.signError).toMatch(/did not verify/);
+  });
+});
+
+describe('isExportRefused', () => {
+  it('is true for a non-extractable private key and false for an extractable one', async () => {
+    const alg = algorithmByKeySpec('RSA-2048');
+    const locked = await generateSigningKeyPair('RSA-2048');
+    const open = (await crypto.subtle.generateKey(generateParams(alg), true, ['sign', 'verify'])) as CryptoKeyPair;
+    expect(await isExportRefused(locked.privateKey)).toBe(true);
+    expect(await isExportRefused(open.privateKey)).toBe(false);
   });
 });
