@@ -36,6 +36,12 @@ export type SignetErrorCode =
   | 'ERR_CERT_NOT_YET_VALID'
   | 'ERR_TIMESTAMP_INVALID'
   | 'ERR_TIMESTAMP_REJECTED'
+  // revocation (OCSP responses, CRLs, the HTTP exchange that fetched them)
+  | 'ERR_OCSP_RESPONSE_INVALID'
+  | 'ERR_OCSP_RESPONSE_REJECTED'
+  | 'ERR_CRL_INVALID'
+  | 'ERR_CRL_REJECTED'
+  | 'ERR_REVOCATION_FETCH'
   // trust material and policy
   | 'ERR_TRUST_STORE_INVALID'
   | 'ERR_TRUST_POLICY_INVALID'
