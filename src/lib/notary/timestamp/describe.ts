@@ -17,9 +17,8 @@ export interface InspectCertificate {
   readonly expiry: string;
 }
 
-export type TimestampDescription =
-  | { readonly timestamp: string; readonly certificates: readonly InspectCertificate[] }
-  | { readonly error: string };
+/** Mutable arrays on purpose: the value is handed to JSON output models as is. */
+export type TimestampDescription = { timestamp: string; certificates: InspectCertificate[] } | { error: string };
 
 /**
  * Output format of the surrounding `notation inspect`:
