@@ -9,6 +9,7 @@ import { sniffEnvelopeMediaType } from '../lib/notary/envelope';
 import { formatInspectJson, inspectEnvelope } from '../lib/notary/inspect';
 import { flag, parseArgs } from './args';
 import { renderInspectTree } from './inspect-tree';
+import { signCommand, verifyCommand } from './registry-commands';
 
 export interface Io {
   out: (text: string) => void;
@@ -24,9 +25,17 @@ const USAGE = `Signet - Notary Project signatures for OCI artifacts, from the br
 
 Usage:
   signet inspect <signature file> [--output tree|json] [--media-type <envelope media type>]
+  signet verify <reference> --trust-policy <trustpolicy.json> --trust-store <truststore dir>
+                [--insecure-registry] [--output text|json] [-m key=value]... [--max-signatures N]
+  signet sign <reference> --key <pkcs8.pem> --cert <chain.pem> [--signature-format cose|jws]
+              [--expiry 24h] [-m key=value]... [--insecure-registry] [--force-referrers-tag]
+              [--timestamp-url <url> --timestamp-root-cert <pem>]
   signet version
 
-Flags:
+verify exits 0 when a signature passes the trust policy, 1 otherwise; sign prints the signed digest.
+Keys given to sign are imported as non-extractable WebCrypto keys; they are never written anywhere.
+
+Inspect flags:
   -o, --output        output format: tree (default; "text" is accepted as in notation v1) or json
       --media-type    envelope media type (application/jose+json or application/cose); guessed from
                       the file name (.jws.sig / .cose.sig) or its first byte when omitted
@@ -38,6 +47,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     switch (command) {
       case 'inspect':
         return await inspectCommand(rest, io);
+      case 'verify':
+        return await verifyCommand(rest, io);
+      case 'sign':
+        return await signCommand(rest, io, await version());
       case 'version':
         io.out(`Signet ${await version()}`);
         return 0;

@@ -14,10 +14,18 @@ export interface TrustStoreSet {
   get(type: TrustStoreType, name: string): readonly Certificate[];
 }
 
-/** A TrustStoreSet over a plain map keyed `type:name`. */
-export function trustStoreSet(stores: ReadonlyMap<string, readonly Certificate[]>): TrustStoreSet {
+/**
+ * A TrustStoreSet over a plain map keyed `type:name`. `failures` holds stores that exist but did
+ * not validate: like notation, their error surfaces only when a policy uses them.
+ */
+export function trustStoreSet(
+  stores: ReadonlyMap<string, readonly Certificate[]>,
+  failures: ReadonlyMap<string, SignetError> = new Map()
+): TrustStoreSet {
   return {
     get(type, name) {
+      const failure = failures.get(`${type}:${name}`);
+      if (failure) throw failure;
       const certs = stores.get(`${type}:${name}`);
       if (!certs) {
         throw new SignetError(

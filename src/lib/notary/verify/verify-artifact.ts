@@ -136,6 +136,7 @@ export async function verifyArtifact(input: VerifyArtifactInput): Promise<Artifa
     ...base,
     verified: false,
     signatures,
-    message: ['signature verification failed', ...signatures.map((s) => `failed to verify signature with digest ${s.digest}, ${s.failure?.message ?? 'unknown failure'}`)].join('\n')
+    // notation's CLI words it this way; each signature's own reason is in `signatures`.
+    message: `signature verification failed for all the signatures associated with ${reference}`
   };
 }
