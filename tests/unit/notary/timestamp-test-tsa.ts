@@ -385,7 +385,7 @@ export async function createToken(pki: TestPki, imprint: { hashOid: string; hash
   await signed.sign(signingKey.privateKey, 0, hashFor(signingKey.kind), tstDer.slice().buffer);
   if (o.breakSignature) {
     const sig = new Uint8Array(signed.signerInfos[0]!.signature.valueBlock.valueHexView);
-    sig[sig.length - 5] ^= 0x01;
+    sig[sig.length - 5] = sig[sig.length - 5]! ^ 0x01;
     signed.signerInfos[0]!.signature = new asn1js.OctetString({ valueHex: sig.slice().buffer });
   }
   // pkijs writes eContent as a constructed (BER) OCTET STRING, which notation reads as "absent";
