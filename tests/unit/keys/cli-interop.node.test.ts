@@ -37,6 +37,14 @@ function openssl(args: string[], input?: string): string {
   return r.stdout;
 }
 
+/** One key per spec for this file: RSA generation is the slow part of these tests. */
+const keys = new Map<KeySpec, ReturnType<typeof generateSigningKeyPair>>();
+function keyFor(spec: KeySpec): ReturnType<typeof generateSigningKeyPair> {
+  let k = keys.get(spec);
+  if (!k) keys.set(spec, (k = generateSigningKeyPair(spec)));
+  return k;
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'signet-keys-interop-'));
@@ -72,7 +80,7 @@ describe('OpenSSL', () => {
   });
 
   it.each(KEY_SPECS)('accepts the %s certificate signing request as a valid PKCS#10 request for the key', async (keySpec) => {
-    const pair = await generateSigningKeyPair(keySpec);
+    const pair = await keyFor(keySpec);
     const file = join(dir, `${keySpec}.csr`);
     await writeFile(file, certificateRequestToPem(await createCertificateSigningRequest(pair, { commonName: 'ci.example.com', organization: 'Example', country: 'NL' })));
     const text = openssl(['req', '-in', file, '-verify', '-noout', '-text']);
@@ -119,7 +127,7 @@ describe('notation v1.3.2', () => {
     const results = await mapLimit(cases, 4, async ({ keySpec, format }) => {
       const home = await NotationHome.create();
       try {
-        const pair = await generateSigningKeyPair(keySpec);
+        const pair = await keyFor(keySpec);
         expect(pair.privateKey.extractable).toBe(false);
         const cert = await createSelfSignedCertificate(pair, { subject: notationTestSubject(`signet-${keySpec}`), validityDays: 1 });
         await home.addTrustStoreCertificates('ca', 'signet', [{ name: 'signet.crt', data: certificatesToPem([cert]) }]);
