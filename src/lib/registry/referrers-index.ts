@@ -33,9 +33,11 @@
  *    hit a live index, and a reader that raced with the delete sent its read more than settleMs
  *    earlier, so (3) discards it. A refused delete (many registries refuse) is a warning.
  *
- * Limits: the guarantee assumes every writer follows this protocol and PUTs land within
- * settleMs − maxReadAgeMs (a slow PUT is reported as a warning). Writers that do not (notation
- * itself) can still drop entries, as they do among themselves today.
+ * Limits: the guarantee assumes every writer follows this protocol and that every writer's
+ * read-to-landed-PUT time stays within the others' settle window (settleMs, stretched to twice
+ * the slowest such time a writer measured itself; a PUT slower than settleMs is reported as a
+ * warning). Writers that do not follow it (notation itself) can still drop entries, as they do
+ * among themselves today.
  */
 import { toHex, utf8Encode } from '../bytes';
 import { SignetError } from '../errors';
@@ -122,12 +124,18 @@ export async function addToReferrersIndex(
   for (const d of additions) own.set(d.digest, rawEntryOf(parseDescriptor(d, 'referrer descriptor')));
   const observed = new Map<string, RawEntry>(); // every entry seen in any read, first-seen order
   const gone = new Set<string>(); // entries the registry says no longer exist
-  const replaced = new Set<string>(); // index digests seen as the tag target
+  // Index digests seen as the tag target. At success every one but the settled index was seen
+  // before it (digests never come back), so all of them are replaced garbage.
+  const replaced = new Set<string>();
   const warnings: string[] = [];
   let candidate: { digest: string; receivedAt: number } | undefined;
   let reads = 0;
   let writes = 0;
   let conflicts = 0;
+  let backedOff = false;
+  // Settling must outlast other writers' read-to-landed-PUT time. On a slow machine or network
+  // that time grows for everyone, so stretch the window to twice the slowest one we saw.
+  let settle = settleMs;
 
   const backoff = () => sleep(Math.min(maxBackoffMs, backoffMs * 2 ** Math.min(conflicts, 10)) * (0.5 + random()));
 
@@ -143,12 +151,13 @@ export async function addToReferrersIndex(
       await backoff();
       continue;
     }
+    if (read.digest !== undefined) replaced.add(read.digest);
     for (const e of read.entries) if (!observed.has(e.digest) && !gone.has(e.digest)) observed.set(e.digest, e);
     const present = new Set(read.entries.map((e) => e.digest));
     const missing = [...observed.keys(), ...own.keys()].some((d) => !present.has(d) && !gone.has(d));
 
     if (read.digest !== undefined && !missing) {
-      if (candidate && candidate.digest === read.digest && read.sentAt - candidate.receivedAt >= settleMs) {
+      if (candidate && candidate.digest === read.digest && read.sentAt - candidate.receivedAt >= settle) {
         const index: Descriptor = { mediaType: MediaType.ociIndex, digest: read.digest, size: read.size ?? 0 };
         replaced.delete(read.digest);
         const deleted =
@@ -156,14 +165,21 @@ export async function addToReferrersIndex(
         return { tag, index, entries: read.entries.length, reads, writes, deleted, warnings };
       }
       if (!candidate || candidate.digest !== read.digest) candidate = { digest: read.digest, receivedAt: read.receivedAt };
-      await sleep(Math.max(0, settleMs - (now() - candidate.receivedAt)) + 5 + random() * 20);
+      await sleep(Math.max(0, settle - (now() - candidate.receivedAt)) + 5 + random() * 20);
       continue;
     }
 
     // The index lacks something we know of: write the union.
-    if (candidate !== undefined || writes > 0) conflicts++;
     candidate = undefined;
-    if (read.digest !== undefined) replaced.add(read.digest);
+    if (writes > 0 && !backedOff) {
+      // Someone overwrote our write. Back off (jittered, growing) and read again before
+      // rewriting, so concurrent writers spread out and each rewrite merges more.
+      conflicts++;
+      backedOff = true;
+      await backoff();
+      continue;
+    }
+    backedOff = false;
     if (now() - read.sentAt > maxReadAgeMs) continue; // stale: read again before writing
     const bytes = buildIndex(read.entries, observed, own, gone);
     try {
@@ -187,10 +203,11 @@ export async function addToReferrersIndex(
       continue;
     }
     const took = now() - read.sentAt;
+    settle = Math.max(settle, 2 * took);
     if (took > settleMs) {
       warnings.push(`writing the referrers index took ${Math.round(took)} ms, longer than the ${settleMs} ms settle window; concurrent writers may not be protected`);
     }
-    await backoff();
+    await sleep(5 + random() * backoffMs); // let writers racing with us land, then verify
   }
   throw new SignetError(
     'ERR_REGISTRY_CONFLICT',
@@ -295,17 +312,30 @@ async function deleteOldIndexes(repo: Repository, tag: string, digests: string[]
     return []; // without knowing the current target nothing is deleted
   }
   const deleted: string[] = [];
+  const gone = (e: unknown) => e instanceof SignetError && e.code === 'ERR_REGISTRY_MANIFEST_UNKNOWN';
+  const warn = (digest: string, e: unknown) =>
+    warnings.push(
+      `Removal of outdated referrers index ${digest} from ${repo.location} failed (${e instanceof Error ? e.message : String(e)}). Garbage collection may be required.`
+    );
   for (const digest of digests) {
     if (digest === current) continue;
     try {
       await repo.deleteManifest(digest);
       deleted.push(digest);
     } catch (e) {
-      if (e instanceof SignetError && e.code === 'ERR_REGISTRY_MANIFEST_UNKNOWN') continue; // already gone
-      warnings.push(
-        `Removal of outdated referrers index ${digest} from ${repo.location} failed (${e instanceof Error ? e.message : String(e)}). Garbage collection may be required.`
-      );
-      break; // a registry that refuses one delete refuses them all
+      if (gone(e)) continue; // another writer deleted it first
+      if (e instanceof SignetError && e.code === 'ERR_REGISTRY_HTTP') {
+        // distribution answers 500 when two writers delete the same manifest at once: retry once.
+        try {
+          await repo.deleteManifest(digest);
+          deleted.push(digest);
+        } catch (again) {
+          if (!gone(again)) warn(digest, again);
+        }
+        continue;
+      }
+      warn(digest, e);
+      break; // refused (unsupported, denied): the registry will refuse the others too
     }
   }
   return deleted;
