@@ -152,6 +152,8 @@ export interface TestCertOptions {
   /** Issuer's signature over this certificate: scheme (RSA issuers) and hash. Default pkcs1/ecdsa with SHA-256. */
   signatureScheme?: CertSignatureScheme;
   signatureHash?: CertSignatureHash;
+  /** Further extensions appended after the profile ones (e.g. AIA, CRL distribution points). */
+  extraExtensions?: X509.Extension[];
 }
 
 export interface TestCert {
@@ -174,6 +176,7 @@ function buildExtensions(o: TestCertOptions, defaults: Required<Pick<TestCertOpt
   }
   const eku = o.extendedKeyUsage === undefined ? defaults.extendedKeyUsage : o.extendedKeyUsage;
   if (eku) out.push(new x509.ExtendedKeyUsageExtension(eku.oids, eku.critical ?? false));
+  if (o.extraExtensions) out.push(...o.extraExtensions);
   return out;
 }
 

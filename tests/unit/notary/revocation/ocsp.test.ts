@@ -164,3 +164,82 @@ describe('parseOcspResponse', () => {
     }
   });
 });
+
+describe('verifyOcspResponse on builder-made responses', async () => {
+  const { buildOcspResponse, certId } = await import('../../../helpers/revocation-builder');
+  const { createTestChain, issueCertificate, OIDS } = await import('../../../helpers/test-pki');
+  const { parseCertificate } = await import('../../../../src/lib/notary/x509/certificate');
+  const { serialOf } = await import('../../../../src/lib/notary/revocation/ocsp');
+  const pki = await createTestChain({ keySpec: 'EC-256' });
+  const ca = await parseCertificate(pki.root.der);
+  const leaf = await parseCertificate(pki.leaf.der);
+  const rTest = await issueCertificate('leaf', { subject: 'CN=R, O=Notary, L=Seattle, ST=WA, C=US', keySpec: 'EC-256', keySlot: 9, extendedKeyUsage: { oids: [OIDS.ocspSigning] } }, pki.root);
+  const responder = await parseCertificate(rTest.der);
+  const t0 = new Date('2026-03-01T00:00:00Z');
+  const t1 = new Date('2026-03-08T00:00:00Z');
+  const now = new Date('2026-03-02T00:00:00Z');
+  const single = { serial: serialOf(leaf), issuer: ca, status: 'good' as const, thisUpdate: t0, nextUpdate: t1 };
+  const byCa = { signer: { cert: ca, key: pki.root.key }, producedAt: t0 };
+  const verify = async (bytes: Uint8Array, authenticSigningTime?: Date) =>
+    verifyOcspResponse(parseOcspResponse(bytes), leaf, ca, { now, ...(authenticSigningTime ? { authenticSigningTime } : {}) });
+
+  it('finds this certificate among several responses and accepts SHA-256/384/512 CertIDs', async () => {
+    const other = { ...single, serial: single.serial + 1n, status: { revokedAt: t0 } };
+    expect((await verify(await buildOcspResponse({ ...byCa, responses: [other, single] }))).status).toBe('good');
+    for (const hash of ['SHA-256', 'SHA-384', 'SHA-512'] as const) {
+      expect((await verify(await buildOcspResponse({ ...byCa, responses: [{ ...single, hash }] }))).status, hash).toBe('good');
+    }
+    const md5 = await buildOcspResponse({ ...byCa, responses: [{ ...single, nameHash: new Uint8Array(16) }] });
+    expect((await rejection(verify(md5))).message).toMatch(/different issuer/);
+    const expected = await certId({ serial: single.serial, issuer: ca });
+    expect(toHex(expected)).toBe(toHex((await createOcspRequest(leaf, ca)).subarray(8)));
+  });
+
+  it('refuses an unknown critical single extension but ignores non-critical ones and response extensions', async () => {
+    const crit = await buildOcspResponse({ ...byCa, responses: [{ ...single, extensions: [{ oid: '1.2.3.4', critical: true, value: new Uint8Array([5, 0]) }] }] });
+    expect((await rejection(verify(crit))).message).toBe('OCSP response has an unsupported critical extension 1.2.3.4');
+    const fine = await buildOcspResponse({
+      ...byCa,
+      responses: [{ ...single, extensions: [{ oid: '1.2.3.4', value: new Uint8Array([5, 0]) }] }],
+      responseExtensions: [{ oid: '1.3.6.1.5.5.7.48.1.2', critical: true, value: new Uint8Array([4, 1, 9]) }]
+    });
+    expect((await verify(fine)).status).toBe('good');
+  });
+
+  it('accepts a delegated responder named by key hash; refuses one signed by the wrong key', async () => {
+    const delegated = { signer: { cert: responder, key: rTest.key }, certs: [pki.leaf.der, rTest.der], producedAt: t0 };
+    const v = await verify(await buildOcspResponse({ ...delegated, responderId: 'key', responses: [single] }));
+    expect(v.responder?.subject).toBe(responder.subject);
+    // Names the responder but is signed with the leaf's key.
+    const forged = await buildOcspResponse({ ...delegated, signer: { cert: responder, key: pki.leaf.key }, responses: [single] });
+    expect((await rejection(verify(forged))).message).toMatch(/signature does not verify with the delegated responder/);
+    // A signature made before the data changed.
+    // producedAt moved by a day after signing: still well-formed, no longer what was signed.
+    const moveProducedAt = (tbs: Uint8Array) => {
+      const text = new TextDecoder('latin1').decode(tbs);
+      const at = text.indexOf('20260301000000Z');
+      return tbs.map((b, i) => (i === at + 7 ? 0x32 : b));
+    };
+    const tampered = await buildOcspResponse({ ...byCa, responses: [single], afterSigning: moveProducedAt });
+    expect(parseOcspResponse(tampered).producedAt.toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    expect((await rejection(verify(tampered))).message).toMatch(/signature does not verify with the issuing CA/);
+  });
+
+  it('refuses RSASSA-PSS and other algorithms x/crypto/ocsp does not know, as notation does', async () => {
+    // The parsed response with its algorithm replaced: the signature is never even tried.
+    const parsed = parseOcspResponse(await buildOcspResponse({ ...byCa, responses: [single] }));
+    const pss = { ...parsed, signed: { ...parsed.signed, algorithm: { oid: '1.2.840.113549.1.1.10', raw: new Uint8Array(0) } } };
+    expect((await rejection(verifyOcspResponse(pss, leaf, ca, { now }))).message).toMatch(/unsupported OCSP signature algorithm RSASSA-PSS/);
+  });
+
+  it('treats a revoked status with a later invalidity date as good only under an authentic signing time', async () => {
+    const { invalidityDateExtension } = await import('../../../helpers/revocation-builder');
+    const revoked = await buildOcspResponse({
+      ...byCa,
+      responses: [{ ...single, status: { revokedAt: t0, reason: 1 }, extensions: [invalidityDateExtension(new Date('2026-02-01T00:00:00Z'))] }]
+    });
+    expect((await verify(revoked)).status).toBe('revoked');
+    expect((await verify(revoked, new Date('2026-01-01T00:00:00Z'))).status).toBe('good');
+    expect((await verify(revoked, new Date('2026-02-02T00:00:00Z'))).status).toBe('revoked');
+  });
+});
