@@ -8,7 +8,7 @@ import type { TrustPolicyStatement } from '../../../../src/lib/notary/policy/typ
 import type { RevocationChecker } from '../../../../src/lib/notary/revocation/types';
 import { verifySignature } from '../../../../src/lib/notary/verify/verify-signature';
 import { MediaType } from '../../../../src/lib/oci/media-types';
-import { readFixture, readFixtureText } from '../../../helpers/fixtures';
+import { readFixture, readFixtureJson, readFixtureText } from '../../../helpers/fixtures';
 import { loadVectorStores } from '../../../helpers/vector-trust';
 
 interface Vector {
@@ -17,7 +17,7 @@ interface Vector {
   files: string[];
   expected: { result: string };
 }
-const { vectors } = (await import('../../../fixtures/vectors/vectors.json', { with: { type: 'json' } })).default as { vectors: Vector[] };
+const { vectors } = await readFixtureJson<{ vectors: Vector[] }>('vectors/vectors.json');
 const stores = await loadVectorStores({ 'ca:derived-alpine': ['vectors/derived/leaf-certs-from-envelopes/alpine-2000-2123.9f5f5aecee24b5cf.pem'], 'ca:derived-testtsa': ['vectors/derived/leaf-certs-from-envelopes/testTSA-expired-20240618.6381e2ac01a6d939.pem', 'vectors/derived/leaf-certs-from-envelopes/testTSA-2000-2001.92ef4ca811f31720.pem'] });
 const clock = () => new Date('2025-06-01T00:00:00Z');
 const good: RevocationChecker = async (chain) => chain.map(() => ({ status: 'ok' as const }));
