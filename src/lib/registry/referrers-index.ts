@@ -120,6 +120,7 @@ export async function addToReferrersIndex(
     throw new SignetError('ERR_INPUT_INVALID', `settleMs (${settleMs}) must be greater than maxReadAgeMs (${maxReadAgeMs}), which must be > 0`);
   }
 
+  if (additions.length === 0) throw new SignetError('ERR_INPUT_INVALID', 'addToReferrersIndex needs at least one referrer descriptor to add');
   const own = new Map<string, RawEntry>();
   for (const d of additions) own.set(d.digest, rawEntryOf(parseDescriptor(d, 'referrer descriptor')));
   const observed = new Map<string, RawEntry>(); // every entry seen in any read, first-seen order

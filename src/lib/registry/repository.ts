@@ -210,7 +210,7 @@ export class Repository {
       throw e;
     }
     if (response.status < 200 || response.status >= 300) {
-      throw registryError(response, { operation: `fetch ${what.replace(` of ${this.location}`, '')}`, location: this.location, notFound: 'ERR_REGISTRY_BLOB_UNKNOWN' });
+      throw registryError(response, { operation: `fetch blob ${descriptor.digest}`, location: this.location, notFound: 'ERR_REGISTRY_BLOB_UNKNOWN' });
     }
     if (response.body.length !== descriptor.size) {
       throw new SignetError('ERR_DIGEST_MISMATCH', `${what}: the registry served ${response.body.length} bytes; the descriptor declares ${descriptor.size}`);

@@ -196,8 +196,9 @@ describe('addToReferrersIndex', () => {
     });
   });
 
-  it('refuses a settle window that does not exceed the read age bound', async () => {
+  it('refuses a settle window that does not exceed the read age bound, and an empty addition', async () => {
     const repo = createRegistryClient({ fetch: scriptedTag({}).fetch }).repository('127.0.0.1:5000/app');
     await expect(addToReferrersIndex(repo, SUBJECT, [entry(1)], { settleMs: 100, maxReadAgeMs: 100 })).rejects.toMatchObject({ code: 'ERR_INPUT_INVALID' });
+    await expect(addToReferrersIndex(repo, SUBJECT, [])).rejects.toMatchObject({ code: 'ERR_INPUT_INVALID', message: expect.stringContaining('at least one') });
   });
 });
