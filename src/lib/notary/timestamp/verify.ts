@@ -180,11 +180,9 @@ export async function signingCertificate(token: TimestampToken, signerInfo: CmsS
   try {
     ids = readSigningCertificateV2(signerInfo);
   } catch (e) {
-    let text = `failed to get SigningCertificateV2 from signed attributes: ${message(e)}`;
-    if (e instanceof AttributeNotFound && signerInfo.signedAttributes?.some((a) => a.type === TSP_OID.signingCertificate)) {
-      text += ' (the token has only a signing-certificate (v1) attribute; Notary requires signing-certificate-v2, RFC 5035)';
-    }
-    throw new Error(text, { cause: e });
+    // Word for word notation's message, also when only a v1 attribute is present (notation and
+    // spec v1.1 require signing-certificate-v2).
+    throw new Error(`failed to get SigningCertificateV2 from signed attributes: ${message(e)}`, { cause: e });
   }
   const first = ids[0];
   if (!first) throw new Error('signingCertificateV2 does not contain any certificate');
