@@ -31,8 +31,8 @@ export interface GuardOptions {
 
 /**
  * Wraps `source` so that it errors once more than `maxBytes` went through or no chunk arrived
- * for `idleMs`, cancelling the source in both cases. Pull-based: nothing is buffered beyond the
- * chunk being handed over, so memory stays flat whatever the body size.
+ * for `idleMs`, cancelling the source in both cases. Pull-based with a small read-ahead (64 KiB),
+ * so memory stays flat whatever the body size.
  */
 export function guardStream(source: ReadableStream<Uint8Array>, opts: GuardOptions): ReadableStream<Uint8Array> {
   const reader = source.getReader();
@@ -43,43 +43,55 @@ export function guardStream(source: ReadableStream<Uint8Array>, opts: GuardOptio
     ended = true;
     opts.onEnd({ bytes, ...e });
   };
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, e: unknown) => {
+    if (ended) return;
+    reader.cancel(e).catch(() => undefined);
+    try {
+      controller.error(e);
+    } catch {
+      // already closed or errored
+    }
+    end({ error: e });
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const idle = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new StreamLimitError('idle_timeout', `${opts.what} stalled: no data for ${opts.idleMs} ms`)),
-            opts.idleMs
-          );
-        });
+        // One timer per read; when it fires it fails the stream itself, so the pending read
+        // (resolved by the cancel) is simply ignored.
+        const timer = setTimeout(
+          () => fail(controller, new StreamLimitError('idle_timeout', `${opts.what} stalled: no data for ${opts.idleMs} ms`)),
+          opts.idleMs
+        );
+        let r: ReadableStreamReadResult<Uint8Array>;
         try {
-          const r = await Promise.race([reader.read(), idle]);
-          if (r.done) {
-            controller.close();
-            end({});
-            return;
-          }
-          bytes += r.value.byteLength;
-          if (bytes > opts.maxBytes) {
-            throw new StreamLimitError('too_large', `${opts.what} exceeds the limit of ${opts.maxBytes} bytes`);
-          }
-          controller.enqueue(r.value);
-          opts.onProgress?.(bytes);
+          r = await reader.read();
         } catch (e) {
-          reader.cancel(e).catch(() => undefined);
-          controller.error(e);
-          end({ error: e });
+          fail(controller, e);
+          return;
         } finally {
           clearTimeout(timer);
         }
+        if (ended) return;
+        if (r.done) {
+          controller.close();
+          end({});
+          return;
+        }
+        bytes += r.value.byteLength;
+        if (bytes > opts.maxBytes) {
+          fail(controller, new StreamLimitError('too_large', `${opts.what} exceeds the limit of ${opts.maxBytes} bytes`));
+          return;
+        }
+        controller.enqueue(r.value);
+        opts.onProgress?.(bytes);
       },
       cancel(reason) {
         end({ error: reason, cancelled: true });
         return reader.cancel(reason).catch(() => undefined);
       }
     },
-    { highWaterMark: 0 }
+    // Up to 64 KiB read ahead, so the next chunk arrives while the consumer writes this one.
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 })
   );
 }
 

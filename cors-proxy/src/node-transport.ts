@@ -125,6 +125,9 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
       };
 
       clientRequest.on('socket', (socket: Socket) => {
+        // Bodies are relayed in pieces as they arrive: Nagle's algorithm would hold the small
+        // ones back until an ACK (tens of ms with delayed ACKs).
+        socket.setNoDelay(true);
         if (!socket.connecting) {
           checkSocket(socket); // reused keep-alive connection
           return;
