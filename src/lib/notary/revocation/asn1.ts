@@ -8,15 +8,20 @@ import { TAG, DerError, DerReader, type DerNode, isContext, isUniversal, readBit
 
 const ENUMERATED = 10;
 
-/** Reads a constructed value's fields in order, naming `what.field` in every error. */
+/**
+ * Reads a SEQUENCE's fields in order, naming `what.field` in every error. `implicit` accepts any
+ * constructed tag (for IMPLICIT-tagged SEQUENCEs such as OCSP's `revoked [1]`).
+ */
 export class Fields {
   private readonly reader: DerReader;
 
   constructor(
     node: DerNode,
-    readonly what: string
+    readonly what: string,
+    implicit = false
   ) {
     if (!node.constructed) throw new DerError(`${what}: expected a constructed value`);
+    if (!implicit && !isUniversal(node, TAG.SEQUENCE)) throw new DerError(`${what}: expected a SEQUENCE`);
     this.reader = readerOf(node);
   }
 

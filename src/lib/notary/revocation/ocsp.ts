@@ -206,7 +206,7 @@ function readSingleResponse(node: DerNode, what: string): OcspSingleResponse {
     status = 'good';
   } else if (statusNode.tagClass === 2 && statusNode.tagNumber === 1 && statusNode.constructed) {
     status = 'revoked';
-    const r = new Fields(statusNode, `${what}.certStatus.revoked`);
+    const r = new Fields(statusNode, `${what}.certStatus.revoked`, true);
     revocationTime = readGeneralizedTime(r.next('revocationTime'), `${r.what}.revocationTime`);
     const reason = r.optional('revocationReason', ID.ctx(0));
     if (reason) revocationReason = readEnumerated(explicitInner(reason, `${r.what}.revocationReason`), `${r.what}.revocationReason`);

@@ -156,6 +156,20 @@ describe('parseOcspResponse', () => {
     }
   });
 
+  it('refuses structures under the wrong tag (found by the fuzzer: a BasicOCSPResponse tagged [PRIVATE 1])', async () => {
+    const good = await der('ocsp-good.der');
+    // id-pkix-ocsp-basic, then the OCTET STRING header (04 82 LL LL), then the BasicOCSPResponse.
+    const oid = toHex(good).indexOf('06092b0601050507300101') / 2;
+    expect(oid).toBeGreaterThan(0);
+    const at = oid + 11 + 4;
+    expect(good[at]).toBe(0x30);
+    const bad = good.map((b, i) => (i === at ? 0xe1 : b));
+    expect(await rejection(Promise.resolve().then(() => parseOcspResponse(bad)))).toEqual({
+      code: 'ERR_OCSP_RESPONSE_INVALID',
+      message: 'OCSP response is malformed: BasicOCSPResponse: expected a SEQUENCE'
+    });
+  });
+
   it('refuses empty, oversized, truncated and trailing-data input with ERR_OCSP_RESPONSE_INVALID', async () => {
     const good = await der('ocsp-good.der');
     const cases = [new Uint8Array(0), new Uint8Array(OCSP_MAX_RESPONSE_BYTES + 1), good.subarray(0, good.length - 1), new Uint8Array([...good, 0])];
