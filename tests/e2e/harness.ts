@@ -16,21 +16,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright';
+import { chromiumArgs, chromiumPath } from '../../vite.config';
 import { startStaticServer, type StaticServer } from '../helpers/static-server';
 import { artifactsDir, buildDir } from './paths';
 
-/** Debian's Chromium (the only browser these machines run); override with SIGNET_CHROMIUM. */
-export const chromiumPath = process.env.SIGNET_CHROMIUM ?? '/usr/bin/chromium';
-/** The same flags the unit-test browser project uses (vite.config.ts). */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-];
+// Debian's Chromium and the flags the unit-test browser project uses: one definition, in vite.config.ts.
+export { chromiumArgs, chromiumPath };
 
 export interface E2ePage {
   readonly context: BrowserContext;

@@ -152,35 +152,33 @@ export class KeyStore {
    * Runs `body` inside one transaction after reading every record; `body` may queue puts and
    * deletes. If it throws, the transaction is aborted and nothing changes.
    */
-  #transact<T>(mode: IDBTransactionMode, action: string, body: (store: IDBObjectStore, records: unknown[]) => T): Promise<T> {
-    let useStore: UseStore;
-    try {
-      useStore = this.#store ??= this.#open();
-    } catch (cause) {
-      return Promise.reject(storeError(action, cause));
-    }
+  async #transact<T>(mode: IDBTransactionMode, action: string, body: (store: IDBObjectStore, records: unknown[]) => T): Promise<T> {
     let failure: { error: unknown } | undefined;
-    return useStore(
-      mode,
-      (store) =>
-        new Promise<T>((resolve, reject) => {
-          let result: T;
-          const tx = store.transaction;
-          const request = store.getAll();
-          request.onsuccess = () => {
-            try {
-              result = body(store, request.result);
-            } catch (error) {
-              failure = { error };
-              tx.abort();
-            }
-          };
-          tx.oncomplete = () => resolve(result);
-          tx.onabort = tx.onerror = () => reject(failure ? failure.error : storeError(action, tx.error));
-        })
-    ).catch((e: unknown) => {
+    try {
+      // Opening is lazy in idb-keyval: a missing or disabled IndexedDB surfaces here, synchronously or not.
+      const useStore = (this.#store ??= this.#open());
+      return await useStore(
+        mode,
+        (store) =>
+          new Promise<T>((resolve, reject) => {
+            let result: T;
+            const tx = store.transaction;
+            const request = store.getAll();
+            request.onsuccess = () => {
+              try {
+                result = body(store, request.result);
+              } catch (error) {
+                failure = { error };
+                tx.abort();
+              }
+            };
+            tx.oncomplete = () => resolve(result);
+            tx.onabort = tx.onerror = () => reject(failure ? failure.error : storeError(action, tx.error));
+          })
+      );
+    } catch (e) {
       throw e instanceof SignetError ? e : storeError(action, e);
-    });
+    }
   }
 
   /** Every usable stored key, oldest first. Damaged records are left out (see listDamaged). */
