@@ -201,6 +201,37 @@ function report(label: string, r: Comparison): void {
 
 const V = 'vectors/notation-go/verifier/testdata';
 
+/** Re-encodes every length of a DER value in 4-byte long form (valid BER); empty values too when asked. */
+function inflateLengths(der: Uint8Array, inflateEmpty: boolean): Uint8Array {
+  const out: number[] = [];
+  const walk = (bytes: Uint8Array): void => {
+    let pos = 0;
+    while (pos < bytes.length) {
+      const id = bytes[pos++]!;
+      let len = bytes[pos++]!;
+      if (len & 0x80) {
+        const n = len & 0x7f;
+        len = 0;
+        for (let i = 0; i < n; i++) len = len * 256 + bytes[pos++]!;
+      }
+      const content = bytes.subarray(pos, pos + len);
+      pos += len;
+      const inner: number[] = [];
+      if (id & 0x20) {
+        const mark = out.length;
+        walk(content);
+        inner.push(...out.splice(mark));
+      } else {
+        inner.push(...content);
+      }
+      if (inner.length === 0 && !inflateEmpty) out.push(id, 0);
+      else out.push(id, 0x84, (inner.length >>> 24) & 0xff, (inner.length >>> 16) & 0xff, (inner.length >>> 8) & 0xff, inner.length & 0xff, ...inner);
+    }
+  };
+  walk(der);
+  return new Uint8Array(out);
+}
+
 describe('Signet and notation v1.3.2 reach the same timestamp verdicts', () => {
   it('notation-go vectors: GlobalSign envelope tokens and standalone tokens, right and wrong roots', async () => {
     const globalSign = await parseCertificates(await readFixture(`${V}/truststore/x509/tsa/test-timestamp/globalsignRoot.cer`));
@@ -220,6 +251,8 @@ describe('Signet and notation v1.3.2 reach the same timestamp verdicts', () => {
       cases.push({ name: `${file} / DigiCert`, token, signature: env.signature, roots: digiCert });
       cases.push({ name: `${file} / both roots`, token, signature: env.signature, roots: [...digiCert, ...globalSign] });
       cases.push({ name: `${file} / other signature`, token, signature: utf8Encode('other'), roots: globalSign });
+      cases.push({ name: `${file} / BER lengths`, token: inflateLengths(token, false), signature: env.signature, roots: globalSign });
+      cases.push({ name: `${file} / BER lengths incl. empty values`, token: inflateLengths(token, true), signature: env.signature, roots: globalSign });
     }
     for (const file of ['TimeStampToken.p7s', 'TimeStampTokenWithoutCertificate.p7s', 'TimeStampTokenWithInvalideContentType.p7s', 'TimeStampTokenWithInvalidTSTInfo.p7s']) {
       const token = await readFixture(`${V}/timestamp/countersignature/${file}`);

@@ -5,7 +5,7 @@
 // Verification time is the token's own genTime, so no clock is involved; where a time is needed
 // it is fixed in the test.
 import { describe, expect, it } from 'vitest';
-import { toArrayBuffer, toHex, utf8Encode } from '../../../src/lib/bytes';
+import { fromHex, toArrayBuffer, toHex, utf8Encode } from '../../../src/lib/bytes';
 import { isSignetError } from '../../../src/lib/errors';
 import { decodeEnvelope } from '../../../src/lib/notary/envelope';
 import {
@@ -22,6 +22,7 @@ import {
   verifyTimestampToken,
   type TimestampToken
 } from '../../../src/lib/notary/timestamp';
+import { convertBerToDer } from '../../../src/lib/notary/timestamp/ber';
 import { parseCertificate, parseCertificates } from '../../../src/lib/notary/x509/certificate';
 import { MediaType } from '../../../src/lib/oci/media-types';
 import { readFixture } from '../../helpers/fixtures';
@@ -305,8 +306,10 @@ function inflateLengths(der: Uint8Array): Uint8Array {
       } else {
         inner.push(...content);
       }
-      // 4-byte long form, always (non-minimal for almost every value).
-      out.push(id, 0x84, (inner.length >>> 24) & 0xff, (inner.length >>> 16) & 0xff, (inner.length >>> 8) & 0xff, inner.length & 0xff, ...inner);
+      // 4-byte long form (non-minimal for almost every value). Empty values keep the short form:
+      // notation refuses a long-form empty value at the end of its parent.
+      if (inner.length === 0) out.push(id, 0x00);
+      else out.push(id, 0x84, (inner.length >>> 24) & 0xff, (inner.length >>> 16) & 0xff, (inner.length >>> 8) & 0xff, inner.length & 0xff, ...inner);
     }
   };
   walk(der);
@@ -332,7 +335,7 @@ describe('BER tokens (definite lengths only, like notation)', () => {
     await expectTimestampError(
       () => parseTimestampToken(indefinite),
       'parse',
-      'failed to parse timestamp countersignature with error: cms: syntax error: invalid signed data: failed to convert from BER to DER: asn1: syntax error: decoding BER length octets: indefinite length not supported'
+      'failed to parse timestamp countersignature with error: cms: syntax error: invalid signed data: failed to convert from BER to DER: asn1: structure error: decoding BER length octets: indefinite length not supported'
     );
   });
 
@@ -341,6 +344,28 @@ describe('BER tokens (definite lengths only, like notation)', () => {
     const err = await parseTimestampToken(new Uint8Array([...token, 0x00])).catch((e: unknown) => e);
     expect(isSignetError(err, 'ERR_TIMESTAMP_INVALID')).toBe(true);
     expect((err as Error).message).toContain('does not match with content length');
+  });
+});
+
+describe('BER → DER conversion (what tspclient-go accepts, checked against it)', () => {
+  const hex = (h: string) => fromHex(h.replace(/ /g, ''));
+  it.each([
+    ['non-minimal outer length', '30 81 03 04 01 00', '30 03 04 01 00'],
+    ['non-minimal inner length, outer length recomputed', '30 05 04 81 00 05 00', '30 04 04 00 05 00'],
+    ['four-byte lengths', '30 84 00 00 00 07 04 84 00 00 00 01 ff', '30 03 04 01 ff']
+  ])('%s', (_name, input, output) => {
+    expect(toHex(convertBerToDer(hex(input)))).toBe(output.replace(/ /g, ''));
+  });
+
+  it.each([
+    ['indefinite length', '30 80 05 00 00 00', 'indefinite length not supported'],
+    ['long-form empty value ending its parent', '30 03 04 81 00', 'long form length octets with early EOF'],
+    ['outer length shorter than the data', '30 81 03 04 01 00 00 00', 'length octets value 3 does not match with content length 5'],
+    ['child running past its parent', '30 02 04 05', 'the length runs past the end of the data'],
+    ['five length octets', '30 85 00 00 00 00 01 00', 'cannot exceed 4 bytes'],
+    ['empty input', '', 'BER-encoded ASN.1 data structures is empty']
+  ])('%s is refused', (_name, input, message) => {
+    expect(() => convertBerToDer(hex(input))).toThrowError(message);
   });
 });
 

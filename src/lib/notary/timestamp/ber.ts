@@ -10,9 +10,13 @@
  */
 
 export class BerError extends Error {
-  constructor(message: string) {
+  /** Go's asn1 error class for this problem ("syntax error" or "structure error"), for notation's wording. */
+  readonly kind: 'syntax' | 'structure';
+
+  constructor(message: string, kind: 'syntax' | 'structure' = 'syntax') {
     super(message);
     this.name = 'BerError';
+    this.kind = kind;
   }
 }
 
@@ -48,13 +52,15 @@ function readLength(r: Uint8Array): { length: number; rest: Uint8Array } {
     if (b > r.length - 1) throw new BerError('decoding BER length octets: the length runs past the end of the data');
     return { length: b, rest: r.subarray(1) };
   }
-  if (b === 0x80) throw new BerError('decoding BER length octets: indefinite length not supported');
+  if (b === 0x80) throw new BerError('decoding BER length octets: indefinite length not supported', 'structure');
   const n = b & 0x7f;
-  if (n > 4) throw new BerError(`decoding BER length octets: length of encoded data (${n} bytes) cannot exceed 4 bytes`);
-  if (1 + n > r.length) throw new BerError('decoding BER length octets: long form length octets with early EOF');
+  if (n > 4) throw new BerError(`decoding BER length octets: length of encoded data (${n} bytes) cannot exceed 4 bytes`, 'structure');
+  // Like Go's converter, a long-form length must be followed by at least one more byte in the
+  // enclosing data (so an empty value with a long-form length cannot end its parent).
+  if (1 + n >= r.length) throw new BerError('decoding BER length octets: long form length octets with early EOF');
   let length = 0;
   for (let i = 1; i <= n; i++) length = length * 256 + r[i]!;
-  if (length > 0x7fffffff) throw new BerError(`decoding BER length octets: length ${length} does not fit the memory space of int32`);
+  if (length > 0x7fffffff) throw new BerError(`decoding BER length octets: length ${length} does not fit the memory space of int32`, 'structure');
   const rest = r.subarray(1 + n);
   if (length > rest.length) throw new BerError('decoding BER length octets: the length runs past the end of the data');
   return { length, rest };

@@ -386,7 +386,8 @@ export async function parseTimestampToken(bytes: Uint8Array): Promise<TimestampT
   }
   const der = decodeStep(
     () => convertBerToDer(bytes),
-    (d, cause) => parseError(`cms: syntax error: invalid signed data: failed to convert from BER to DER: asn1: syntax error: ${d}`, cause)
+    (d, cause) =>
+      parseError(`cms: syntax error: invalid signed data: failed to convert from BER to DER: asn1: ${cause instanceof BerError ? cause.kind : 'syntax'} error: ${d}`, cause)
   );
   const signed = readSignedData(der);
   if (signed.version !== 3) throw parseError(`cms: syntax error: unsupported signed data version: got ${signed.version}, want 3`);
