@@ -244,6 +244,11 @@ const encoder = new Encoder({
 /** A value for `encodeCbor`: JS Maps for maps, Uint8Array for bstr, `epochTime` for tag-1 times. */
 export type CborInput = number | string | boolean | null | Uint8Array | CborInput[] | Map<CborKey, CborInput> | Tag;
 
+/** A CBOR tag around a value, for encoding (e.g. 18 for COSE_Sign1_Tagged). */
+export function tagged(value: CborInput, tag: number): Tag {
+  return new Tag(value, tag);
+}
+
 /** Tag 1 (epoch-based date/time) with whole seconds as an integer, as go-cose writes it. */
 export function epochTime(date: Date): Tag {
   const seconds = Math.floor(date.getTime() / 1000);

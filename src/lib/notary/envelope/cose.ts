@@ -6,10 +6,9 @@ import { SignetError } from '../../errors';
 import { MediaType } from '../../oci/media-types';
 import { algorithmByCose } from '../algorithms';
 import type { Signer } from '../ports';
-import { CborTag, decodeCbor, encodeCbor, epochTime, sortCanonical, type CborInput, type CborKey, type CborValue } from './cbor';
+import { CborTag, decodeCbor, encodeCbor, epochTime, sortCanonical, tagged, type CborInput, type CborKey, type CborValue } from './cbor';
 import { checkCritical, checkExpiry, criticalLabels, parseSigningScheme, signingTimeHeader } from './headers';
 import { HeaderName, truncateToSeconds, type Envelope, type ExtendedAttribute, type SignRequest, type SigningScheme } from './types';
-import { Tag } from 'cbor-x';
 
 const LABEL_ALG = 1;
 const LABEL_CRIT = 2;
@@ -179,5 +178,5 @@ export async function signCoseEnvelope(req: SignRequest, signer: Signer): Promis
   const unprotected: [CborKey, CborInput][] = [[LABEL_X5CHAIN, signer.certificateChain.map((c) => c)]];
   if (req.signingAgent) unprotected.push([HeaderName.signingAgent, req.signingAgent]);
   if (req.timestamp) unprotected.push([HeaderName.timestampSignature, await req.timestamp(signature, signer.algorithm)]);
-  return encodeCbor(new Tag([protectedBytes, sortCanonical(unprotected), req.payload, signature], COSE_SIGN1_TAG));
+  return encodeCbor(tagged([protectedBytes, sortCanonical(unprotected), req.payload, signature], COSE_SIGN1_TAG));
 }

@@ -4,12 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from '../../../../src/lib/bytes';
 import { isSignetError } from '../../../../src/lib/errors';
 import { KEY_SPECS } from '../../../../src/lib/notary/algorithms';
-import { CborTag, decodeCbor, encodeCbor } from '../../../../src/lib/notary/envelope/cbor';
+import { CborTag, decodeCbor, encodeCbor, tagged } from '../../../../src/lib/notary/envelope/cbor';
 import { decodeEnvelope, signEnvelope, verifyEnvelopeSignature, type EnvelopeFormat } from '../../../../src/lib/notary/envelope';
 import { encodePayload, parsePayload } from '../../../../src/lib/notary/payload';
 import { MediaType } from '../../../../src/lib/oci/media-types';
 import { keySigner } from '../../../helpers/key-signer';
-import { Tag } from 'cbor-x';
 
 const target = {
   mediaType: MediaType.ociManifest,
@@ -34,7 +33,7 @@ function tamper(format: EnvelopeFormat, bytes: Uint8Array, part: Part, index: nu
     const [prot, unprot, payload, sig] = tag.value as [Uint8Array, Map<unknown, unknown>, Uint8Array, Uint8Array];
     const parts = { protected: prot, payload, signature: sig };
     parts[part] = flip(parts[part]);
-    return encodeCbor(new Tag([parts.protected, unprot as never, parts.payload, parts.signature], 18));
+    return encodeCbor(tagged([parts.protected, unprot as never, parts.payload, parts.signature], 18));
   }
   const json = JSON.parse(utf8Decode(bytes)) as Record<string, string>;
   json[part] = base64UrlEncode(flip(base64UrlDecode(json[part]!)));
