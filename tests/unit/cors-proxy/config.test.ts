@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, ProxyConfigError, parseProxyConfig } from '../../../cors-proxy/src/config';
 import { matchTarget } from '../../../cors-proxy/src/policy';
+import exampleFile from '../../../cors-proxy/cors-proxy.example.json';
 
 function configError(raw: unknown, env: Record<string, string> = {}): ProxyConfigError {
   try {
@@ -72,6 +73,16 @@ describe('parseProxyConfig', () => {
     expect(c.requireOrigin).toBe(true);
     expect(c.rules.filter((r) => r.kind === 'tsa').map((r) => r.host)).toEqual(['127.0.0.1']);
     expect(c.rules.filter((r) => r.kind === 'registry').map((r) => r.host)).toEqual(['localhost']);
+  });
+
+  it('accepts the example configuration shipped in cors-proxy/', () => {
+    const c = parseProxyConfig(exampleFile);
+    expect(c.limits).toEqual(DEFAULT_LIMITS); // the example spells out the defaults
+    expect(c.rules.filter((r) => r.kind === 'registry').map((r) => `${r.protocol}//${r.host}`)).toEqual([
+      'http://127.0.0.1',
+      'https://ghcr.io',
+      'https://registry-1.docker.io'
+    ]);
   });
 
   it('takes a whole configuration from SIGNET_PROXY_CONFIG_JSON', () => {
