@@ -8,7 +8,7 @@
 // Corpus: notation-go's GlobalSign tokens and standalone tokens (right and wrong roots), tokens
 // from a real openssl TSA, test-TSA tokens covering each rule, and ~3,000 seeded mutations.
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +24,9 @@ import { readFixture } from '../../helpers/fixtures';
 import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
 import { OIDS, certDer, createPki, createToken, keyPair, type PkiOptions, type TestPki, type TokenOptions } from '../../unit/notary/timestamp-test-tsa';
 
-/** Module versions notation v1.3.2's go.mod pins. */
-const GO_REQUIRE = {
-  'github.com/notaryproject/notation-core-go': 'v1.3.0',
-  'github.com/notaryproject/tspclient-go': 'v1.0.1-0.20250306063739-4f55b14d9f01'
-};
+/** The modules whose versions are taken from notation v1.3.2's own go.mod. */
+const GO_MODULES = ['github.com/notaryproject/notation-core-go', 'github.com/notaryproject/tspclient-go'];
+const NOTATION_MODULE = 'github.com/notaryproject/notation@v1.3.2';
 
 interface Case {
   readonly name: string;
@@ -74,14 +72,22 @@ beforeAll(async () => {
   const go = await findGo();
   workDir = await mkdtemp(path.join(tmpdir(), 'signet-go-oracle-'));
   await copyFile(fileURLToPath(new URL('./go-oracle/main.go', import.meta.url)), path.join(workDir, 'main.go'));
-  await writeFile(
-    path.join(workDir, 'go.mod'),
-    `module signet.local/timestamp-oracle\n\ngo 1.23.0\n\nrequire (\n${Object.entries(GO_REQUIRE)
-      .map(([m, v]) => `\t${m} ${v}\n`)
-      .join('')})\n`
-  );
   // Offline: only the local module cache, no proxy, no checksum database.
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOSUMDB: 'off', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
+  // Pin exactly what notation v1.3.2 links, read from its go.mod in the module cache.
+  const modCache = (await run(go, ['env', 'GOMODCACHE'], workDir, env)).trim();
+  let notationGoMod: string;
+  try {
+    notationGoMod = await readFile(path.join(modCache, NOTATION_MODULE, 'go.mod'), 'utf8');
+  } catch {
+    throw new Error(`${NOTATION_MODULE} is not in the Go module cache (${modCache}); run scripts/install-tools notation, then re-run the tests.`);
+  }
+  const requires = GO_MODULES.map((m) => {
+    const version = new RegExp(`^\\s*${m.replace(/[.]/g, '\\.')}\\s+(\\S+)`, 'm').exec(notationGoMod)?.[1];
+    if (!version) throw new Error(`notation's go.mod does not name ${m}`);
+    return `\t${m} ${version}\n`;
+  });
+  await writeFile(path.join(workDir, 'go.mod'), `module signet.local/timestamp-oracle\n\ngo 1.23.0\n\nrequire (\n${requires.join('')})\n`);
   try {
     await run(go, ['build', '-o', 'oracle', '.'], workDir, env);
   } catch (e) {
@@ -174,7 +180,7 @@ async function compare(cases: readonly Case[]): Promise<Comparison> {
   return result;
 }
 
-/** Seeded mutations (reproducible): byte flips, truncation, insertion, deletion, length bytes. */
+/** Seeded mutations (same positions each run; test-TSA keys are fresh each run): byte flips, truncation, insertion, deletion, length bytes. */
 function mutations(seed: Uint8Array, count: number, rngSeed: number): Uint8Array[] {
   const arb = fc.oneof(
     fc.array(fc.tuple(fc.nat(seed.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }).map((flips) => {
