@@ -36,6 +36,8 @@ export default defineConfig({
         extends: true,
         // Vite refuses to serve *.pem/*.crt by default; the browser tests read certificate fixtures.
         server: { fs: { deny: ['.env', '.env.*'] } },
+        // Pre-bundled up front: discovering them mid-run makes Vite reload the test page.
+        optimizeDeps: { include: ['idb-keyval', '@peculiar/x509'] },
         test: {
           name: 'chromium',
           include: ['tests/unit/**/*.test.ts'],
@@ -61,6 +63,19 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false
+        }
+      },
+      {
+        extends: true,
+        test: {
+          // The built app in Debian's Chromium through Playwright (tests/e2e/harness.ts).
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          globalSetup: ['tests/e2e/global-setup.ts']
         }
       }
     ]

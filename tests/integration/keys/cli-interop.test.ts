@@ -28,7 +28,7 @@ import { KEY_SPECS, type KeySpec } from '../../../src/lib/notary/algorithms';
 import { signArtifact } from '../../../src/lib/notary/sign/sign-artifact';
 import { parseCertificate } from '../../../src/lib/notary/x509';
 import { NotationHome, mapLimit, writeMinimalOciLayout } from '../../helpers/notation';
-import { expectExportRefused, publicKeyFromPem, signAndVerify } from './helpers';
+import { expectExportRefused, publicKeyFromPem, signAndVerify } from '../../unit/keys/helpers';
 
 function openssl(args: string[], input?: string): string {
   const r = spawnSync('openssl', args, { encoding: 'utf8', input });
