@@ -605,7 +605,7 @@ function deepFreeze<T>(value: T): T {
 
 /** True when the bytes look like text containing a PEM block. */
 function looksLikePem(bytes: Uint8Array): boolean {
-  const head = Math.min(bytes.length, 64 * 1024);
+  const head = bytes.length;
   const marker = [0x2d, 0x2d, 0x2d, 0x2d, 0x2d, 0x42, 0x45, 0x47, 0x49, 0x4e, 0x20]; // "-----BEGIN "
   outer: for (let i = 0; i + marker.length <= head; i++) {
     for (let j = 0; j < marker.length; j++) if (bytes[i + j] !== marker[j]) continue outer;

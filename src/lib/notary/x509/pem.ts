@@ -11,6 +11,7 @@ export interface PemBlock {
 }
 
 const BEGIN_SOURCE = '(^|\\n)-----BEGIN ([^\\n\\r]*?)-----[ \\t]*\\r?\\n';
+const END_SOURCE = '-----END ([^\\n\\r]*?)-----';
 
 /**
  * Every PEM block in `text`, in order; an empty list when there is none.
@@ -19,23 +20,29 @@ const BEGIN_SOURCE = '(^|\\n)-----BEGIN ([^\\n\\r]*?)-----[ \\t]*\\r?\\n';
  */
 export function decodePemBlocks(text: string, what: string): PemBlock[] {
   const blocks: PemBlock[] = [];
+  // Index every END line once, so hostile input with many unmatched BEGIN lines stays linear.
+  const ends = new Map<string, number[]>();
+  const END = new RegExp(END_SOURCE, 'g');
+  for (let m = END.exec(text); m !== null; m = END.exec(text)) {
+    const list = ends.get(m[1]!) ?? [];
+    list.push(m.index);
+    ends.set(m[1]!, list);
+  }
   const BEGIN = new RegExp(BEGIN_SOURCE, 'g');
   let match: RegExpExecArray | null;
   while ((match = BEGIN.exec(text)) !== null) {
     const type = match[2]!;
     const bodyStart = match.index + match[0].length;
-    const endMarker = `-----END ${type}-----`;
-    const endIndex = text.indexOf(endMarker, bodyStart);
+    const endIndex = firstAtOrAfter(ends.get(type), bodyStart);
     if (endIndex < 0) continue;
     if (endIndex > bodyStart && text[endIndex - 1] !== '\n') continue;
-    const afterEnd = endIndex + endMarker.length;
-    const restOfLine = /^[ \t]*(\r?\n|$)/.exec(text.slice(afterEnd, afterEnd + 4096));
-    if (!restOfLine) continue;
+    const afterEnd = endIndex + `-----END ${type}-----`.length;
+    if (!/^[ \t]*(\r?\n|$)/.test(text.slice(afterEnd, afterEnd + 256))) continue;
     const lines = text.slice(bodyStart, endIndex).split('\n');
     // Optional RFC 1421 headers ("Key: value") before the base64 body.
     let i = 0;
     while (i < lines.length && lines[i]!.includes(':')) i++;
-    const body = lines.slice(i).join('').replace(/[\s]/g, '');
+    const body = lines.slice(i).join('').replace(/\s/g, '');
     let bytes: Uint8Array;
     try {
       bytes = base64Decode(body, `${what} PEM block ${blocks.length + 1}`);
@@ -46,4 +53,17 @@ export function decodePemBlocks(text: string, what: string): PemBlock[] {
     BEGIN.lastIndex = afterEnd;
   }
   return blocks;
+}
+
+/** The first value in ascending `list` that is >= `at`, or -1. */
+function firstAtOrAfter(list: number[] | undefined, at: number): number {
+  if (!list) return -1;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length ? list[lo]! : -1;
 }

@@ -268,6 +268,18 @@ describe('malformed certificates', () => {
     expect(certs.map((c) => c.der)).toEqual(pki.chain);
   });
 
+  it('stays fast on hostile PEM (thousands of unmatched BEGIN lines of distinct types)', async () => {
+    const lines: string[] = [];
+    for (let i = 0, size = 0; size < 3_500_000; i++) {
+      lines.push(`-----BEGIN T${i}-----\n${'A'.repeat(40)}\n`);
+      size += lines.at(-1)!.length;
+    }
+    const text = lines.join('') + '-----END T0-----\n';
+    const started = Date.now();
+    await expectCode(parseCertificates(utf8Encode(text), 'hostile.pem'), 'ERR_CERT_INVALID');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('rejects a file that is too large', async () => {
     await expectCode(parseCertificates(new Uint8Array(4 * 1024 * 1024 + 1)), 'ERR_CERT_INVALID', /at most/);
   });
