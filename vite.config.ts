@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
@@ -50,7 +52,17 @@ export default defineConfig({
             provider: playwright({
               launchOptions: { executablePath: chromiumPath, args: chromiumArgs }
             }),
-            instances: [{ browser: 'chromium' }]
+            instances: [{ browser: 'chromium' }],
+            // Fixtures are read on the server side and handed over as base64: Vite would otherwise
+            // transform extensionless files into JS modules and refuse key material.
+            commands: {
+              readFixture: async (_context, relativePath: string) => {
+                const fixtures = resolve(process.cwd(), 'tests', 'fixtures');
+                const path = resolve(fixtures, relativePath);
+                if (!path.startsWith(`${fixtures}/`)) throw new Error(`fixture path escapes tests/fixtures: ${relativePath}`);
+                return (await readFile(path)).toString('base64');
+              }
+            }
           }
         }
       },

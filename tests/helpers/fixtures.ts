@@ -6,10 +6,14 @@ const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefine
 
 export async function readFixture(relativePath: string): Promise<Uint8Array> {
   if (inBrowser) {
-    // The vitest browser server serves project files by their path from the project root.
-    const response = await fetch(`/tests/fixtures/${relativePath}`);
-    if (!response.ok) throw new Error(`fixture ${relativePath}: HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
+    // A server-side command defined in vite.config.ts reads the file byte for byte.
+    const { commands } = await import('vitest/browser');
+    const readFixture = (commands as unknown as { readFixture: (path: string) => Promise<string> }).readFixture;
+    const b64 = await readFixture(relativePath);
+    const binary = atob(b64);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
   }
   const { readFile } = await import('node:fs/promises');
   const { fileURLToPath } = await import('node:url');
