@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 async function post(url: string, contentType: string, body: Uint8Array): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': contentType }, body });
+  return fetch(url, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': contentType }, body: new Uint8Array(body) });
 }
 
 describe('time stamping through the proxy', () => {
