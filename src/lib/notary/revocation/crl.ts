@@ -14,7 +14,7 @@ import { bytesEqual } from '../../bytes';
 import { SignetError, isSignetError } from '../../errors';
 import { derInteger } from '../timestamp/asn1';
 import type { Certificate } from '../x509/certificate';
-import { DerError, DerReader, decodeOne, readBitString, readInteger, readTlv, type DerNode } from '../x509/der';
+import { DerError, DerReader, decodeOne, readBitString, readBoolean, readInteger, readTlv, type DerNode } from '../x509/der';
 import {
   Fields,
   ID,
@@ -84,7 +84,109 @@ function checkIntegerContent(node: DerNode, what: string): void {
   if (c.length > 1 && ((c[0] === 0 && (c[1]! & 0x80) === 0) || (c[0] === 0xff && (c[1]! & 0x80) !== 0))) throw new DerError(`${what}: non-minimal integer`);
 }
 
-function readEntry(node: DerNode, what: string): CrlEntry {
+function digits(c: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = c[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * The common shapes `YYMMDDhhmmssZ` (UTCTime) and `YYYYMMDDhhmmssZ` (GeneralizedTime) checked
+ * without building a Date; returns false when the full reader must decide.
+ */
+function quickTimeOk(node: DerNode): boolean {
+  const c = node.content;
+  let year: number;
+  let at: number;
+  if (node.tagNumber === 23 && c.length === 13) {
+    year = digits(c, 0, 2);
+    if (year < 0) return false;
+    year += year >= 50 ? 1900 : 2000;
+    at = 2;
+  } else if (node.tagNumber === 24 && c.length === 15) {
+    year = digits(c, 0, 4);
+    at = 4;
+  } else {
+    return false;
+  }
+  if (year < 0 || c[c.length - 1] !== 0x5a || node.constructed || node.tagClass !== 0) return false;
+  const month = digits(c, at, 2);
+  const day = digits(c, at + 2, 2);
+  const hour = digits(c, at + 4, 2);
+  const minute = digits(c, at + 6, 2);
+  const second = digits(c, at + 8, 2);
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const monthDays = month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= monthDays;
+}
+
+/** An OBJECT IDENTIFIER encoding as Go's ReadASN1ObjectIdentifier accepts it (no decoding). */
+function oidBytesOk(node: DerNode): boolean {
+  const c = node.content;
+  if (node.tagClass !== 0 || node.tagNumber !== 6 || node.constructed || c.length === 0 || (c[c.length - 1]! & 0x80) !== 0) return false;
+  for (let i = 0; i < c.length; i++) if (c[i] === 0x80 && (i === 0 || (c[i - 1]! & 0x80) === 0)) return false;
+  return true;
+}
+
+const REASON_CODE_OID_BYTES = [0x55, 0x1d, 0x15];
+
+/**
+ * Validates one revokedCertificates entry as cheaply as possible (a 32 MiB CRL has about 750 000
+ * of them): the same acceptance as readEntry, falling back to it for anything unusual.
+ */
+export function checkEntry(node: DerNode, what: string): void {
+  if (node.tagClass !== 0 || node.tagNumber !== 16 || !node.constructed) throw new DerError(`${what}: expected a SEQUENCE`);
+  const c = node.content;
+  const serial = readTlv(c, 0);
+  checkIntegerContent(serial.node, `${what}.userCertificate`);
+  const time = readTlv(c, serial.next);
+  if (!quickTimeOk(time.node)) readAnyTime(time.node, `${what}.revocationDate`);
+  if (time.next === c.length) return;
+  const ext = readTlv(c, time.next);
+  if (ext.next !== c.length || ext.node.tagClass !== 0 || ext.node.tagNumber !== 16 || !ext.node.constructed) {
+    readEntry(node, what);
+    return;
+  }
+  // Extensions: each a SEQUENCE { OID, [BOOLEAN], OCTET STRING }; only reasonCode is decoded.
+  const list = ext.node.content;
+  if (list.length === 0) {
+    readEntry(node, what);
+    return;
+  }
+  for (let pos = 0; pos < list.length; ) {
+    const e = readTlv(list, pos);
+    pos = e.next;
+    const body = e.node.content;
+    if (e.node.tagClass !== 0 || e.node.tagNumber !== 16 || !e.node.constructed) throw new DerError(`${what}.crlEntryExtensions: expected a SEQUENCE`);
+    const oid = readTlv(body, 0);
+    if (!oidBytesOk(oid.node)) {
+      readEntry(node, what);
+      return;
+    }
+    let at = oid.next;
+    const maybeBool = readTlv(body, at);
+    if (maybeBool.node.tagClass === 0 && maybeBool.node.tagNumber === 1) {
+      readBoolean(maybeBool.node, `${what}.critical`);
+      at = maybeBool.next;
+    }
+    const value = readTlv(body, at);
+    if (value.next !== body.length || value.node.tagClass !== 0 || value.node.tagNumber !== 4 || value.node.constructed) {
+      readEntry(node, what);
+      return;
+    }
+    const o = oid.node.content;
+    if (o.length === 3 && o[0] === REASON_CODE_OID_BYTES[0] && o[1] === REASON_CODE_OID_BYTES[1] && o[2] === REASON_CODE_OID_BYTES[2]) {
+      readEnumerated(decodeOne(value.node.content), `${what}.reasonCode`);
+    }
+  }
+}
+
+/** The full reader of one entry (checkEntry must accept exactly what this accepts; tests compare them). */
+export function readEntry(node: DerNode, what: string): CrlEntry {
   if (node.tagClass !== 0 || node.tagNumber !== 16 || !node.constructed) throw new DerError(`${what}: expected a SEQUENCE`);
   const f = new Fields(node, what);
   const serialNode = f.next('userCertificate');
@@ -93,9 +195,10 @@ function readEntry(node: DerNode, what: string): CrlEntry {
   const extNode = f.optional('crlEntryExtensions', ID.SEQUENCE);
   f.end();
   const extensions = extNode ? readExtensions(extNode, `${what}.crlEntryExtensions`) : [];
+  // Go decodes every reasonCode extension; the last one wins.
   let reasonCode = 0;
-  const reason = extensions.find((e) => e.oid === OID_REASON_CODE);
-  if (reason) {
+  for (const reason of extensions) {
+    if (reason.oid !== OID_REASON_CODE) continue;
     try {
       reasonCode = readEnumerated(decodeOne(reason.value), `${what}.reasonCode`);
     } catch (e) {
@@ -135,7 +238,7 @@ export function parseCrl(bytes: Uint8Array, what = 'CRL'): Crl {
     let entryCount = 0;
     if (revokedNode) {
       for (const entry of walkEntries(revokedNode.content)) {
-        readEntry(entry, `TBSCertList.revokedCertificates[${entryCount}]`);
+        checkEntry(entry, `TBSCertList.revokedCertificates[${entryCount}]`);
         entryCount++;
       }
     }

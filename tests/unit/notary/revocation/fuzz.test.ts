@@ -4,10 +4,10 @@
 // another exception or a hang.
 import { describe, expect, it } from 'vitest';
 import { isSignetError } from '../../../../src/lib/errors';
-import { lookupCrl, parseCrl, validateCrlBundle } from '../../../../src/lib/notary/revocation/crl';
+import { checkEntry, lookupCrl, parseCrl, readEntry, validateCrlBundle } from '../../../../src/lib/notary/revocation/crl';
 import { parseOcspResponse, verifyOcspResponse } from '../../../../src/lib/notary/revocation/ocsp';
 import { derOctetString, derOid, derSequence, tlv } from '../../../../src/lib/notary/timestamp/asn1';
-import { decodeOne, readerOf } from '../../../../src/lib/notary/x509/der';
+import { DerError, decodeOne, readerOf } from '../../../../src/lib/notary/x509/der';
 import { certs, der, fixtureNow } from './fixtures';
 
 /** mulberry32: small, seeded, reproducible. */
@@ -145,5 +145,52 @@ describe('fuzzing (seeded)', () => {
     expect(outcomes['ERR_CRL_INVALID']).toBeGreaterThan(1000);
     expect(outcomes['ERR_CRL_REJECTED']).toBeGreaterThan(100);
     expect(Object.keys(outcomes).filter((k) => k.startsWith('lookup:'))).toEqual([]);
+  });
+
+  it('the fast CRL entry check accepts exactly what the full entry reader accepts (20 000 mutated entries)', async () => {
+    const { buildCrl, invalidityDateExtension } = await import('../../../helpers/revocation-builder');
+    const { createTestChain } = await import('../../../helpers/test-pki');
+    const { parseCertificate } = await import('../../../../src/lib/notary/x509/certificate');
+    const pki = await createTestChain({ keySpec: 'EC-256' });
+    const ca = await parseCertificate(pki.root.der);
+    const t = new Date('2025-06-01T12:34:56Z');
+    // Entries of every shape: no extensions, reason, invalidity date, critical ext, UTCTime / GeneralizedTime.
+    const shapes = [
+      { serial: 1n, date: t },
+      { serial: 0x7fn, date: t, reason: 1 },
+      { serial: 0x80n, date: t, reason: 6, invalidityDate: t },
+      { serial: 123456789012345678901234567890n, date: t, extensions: [invalidityDateExtension(t, true)] }
+    ];
+    const entryNodes = [];
+    for (const utc of [true, false]) {
+      const crl = parseCrl(await buildCrl({ issuer: ca, key: pki.root.key, thisUpdate: t, nextUpdate: t, utc, entries: shapes }));
+      const r = readerOf({ tagClass: 0, tagNumber: 16, constructed: true, raw: crl.revokedList, content: crl.revokedList });
+      while (!r.empty) entryNodes.push(r.read('entry').raw);
+    }
+    const r = rng(0xe47);
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const bytes = i < entryNodes.length ? entryNodes[i]! : mutate(entryNodes[i % entryNodes.length]!, r);
+      const verdict = (f: () => unknown): string => {
+        try {
+          f();
+          return 'ok';
+        } catch (e) {
+          if (e instanceof DerError) return 'rejected';
+          throw e;
+        }
+      };
+      let node;
+      try {
+        node = decodeOne(bytes);
+      } catch {
+        continue;
+      }
+      const full = verdict(() => readEntry(node, 'entry'));
+      const fast = verdict(() => checkEntry(node, 'entry'));
+      expect(fast, `entry ${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`).toBe(full);
+      if (full === 'ok') accepted++;
+    }
+    expect(accepted).toBeGreaterThan(entryNodes.length);
   });
 });
