@@ -8,7 +8,7 @@
  * error), then a builder, which may assume valid input, makes the tree. Both are iterative, so
  * Go's nesting limit of 10000 levels cannot overflow the JS stack.
  */
-import { decodeRune, goQuoteChar } from './go-text';
+import { decodeRune, goQuoteChar } from '../go-text';
 
 interface NodeBase {
   /** Byte offset of the value's first byte. */

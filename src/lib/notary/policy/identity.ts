@@ -19,7 +19,7 @@ import {
   goQuoteByteMap,
   goQuoteByteString,
   toByteString
-} from './go-text';
+} from '../go-text';
 import { WILDCARD, X509_SUBJECT_PREFIX } from './types';
 
 /** One attribute of a certificate subject, in certificate order (multi-valued RDNs flattened). */

@@ -3,7 +3,7 @@
  * gets. Spec digest §12.3.
  */
 import { SignetError } from '../../errors';
-import { goQuote, goQuoteList } from './go-text';
+import { goQuote, goQuoteList } from '../go-text';
 import {
   CHECK_ACTIONS,
   CHECK_TYPES,

@@ -3,7 +3,7 @@
  * Spec digest §12.1 (registryScopes, selection).
  */
 import { SignetError } from '../../errors';
-import { goQuote } from './go-text';
+import { goQuote } from '../go-text';
 import { WILDCARD, type TrustPolicyDocument, type TrustPolicyStatement } from './types';
 
 /**

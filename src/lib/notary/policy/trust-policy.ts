@@ -10,7 +10,7 @@
 import { SignetError } from '../../errors';
 import { childPath, decodeTrustPolicy, type RawDocument, type RawStatement, type SourceLocation } from './decode';
 import { goJsonFromValue, GoJsonSyntaxError, readGoJson, type GoJsonNode } from './go-json-reader';
-import { goQuote } from './go-text';
+import { goQuote } from '../go-text';
 import { isSubsetDn, parseDistinguishedName, type DistinguishedName } from './identity';
 import { levelProblems } from './levels';
 import { registryScopeProblem } from './scope';

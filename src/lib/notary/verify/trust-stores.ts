@@ -5,7 +5,7 @@
  */
 import { SignetError } from '../../errors';
 import type { SigningScheme } from '../envelope';
-import { goQuote } from '../policy/go-text';
+import { goQuote } from '../go-text';
 import type { TrustStoreType } from '../policy/types';
 import type { Certificate } from '../x509/certificate';
 

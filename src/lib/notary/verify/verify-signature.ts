@@ -15,7 +15,7 @@ import type { Descriptor } from '../../oci/descriptor';
 import { MediaType } from '../../oci/media-types';
 import { decodeEnvelope, HeaderName, verifyEnvelopeSignature, type Envelope } from '../envelope';
 import { parsePayload, type NotaryPayload } from '../payload';
-import { goQuote } from '../policy/go-text';
+import { goQuote } from '../go-text';
 import { matchTrustedIdentities } from '../policy/identity';
 import { resolveVerificationLevel } from '../policy/levels';
 import type { CheckAction, CheckType, TrustPolicyStatement } from '../policy/types';

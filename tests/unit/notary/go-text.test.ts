@@ -7,7 +7,7 @@ import {
   goQuoteChar,
   goQuoteList,
   toByteString
-} from '../../../../src/lib/notary/policy/go-text';
+} from '../../../src/lib/notary/go-text';
 
 describe('Go %q', () => {
   it.each([
