@@ -3,6 +3,7 @@
  * in chunks and refused past `maxBytes`, redirects followed (as Go's http.Client does). It only
  * talks to loopback hosts: the tests' responders live there and nothing else may be contacted.
  */
+import { toArrayBuffer } from '../../src/lib/bytes';
 import type { RevocationFetchRequest, RevocationFetcher } from '../../src/lib/notary/revocation/types';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -24,7 +25,7 @@ export function nodeRevocationFetcher(log: LoggedFetch[] = []): RevocationFetche
       if (!LOOPBACK.has(url.hostname)) throw new Error(`refusing to contact ${url.hostname}: tests only reach loopback responders`);
       const response = await fetch(url, {
         method: request.method,
-        ...(request.body ? { body: request.body } : {}),
+        ...(request.body ? { body: toArrayBuffer(request.body) } : {}),
         ...(request.contentType ? { headers: { 'Content-Type': request.contentType } } : {}),
         signal: AbortSignal.timeout(request.timeoutMs),
         redirect: 'follow'

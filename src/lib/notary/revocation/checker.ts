@@ -20,6 +20,7 @@
  * id-pkix-ocsp-nocheck is itself checked against its CRL distribution points, when it names
  * any; a revoked or uncheckable responder makes that server's answer unusable.
  */
+import { bytesEqual } from '../../bytes';
 import { SignetError, isSignetError } from '../../errors';
 import { systemClock, type Clock } from '../ports';
 import type { Certificate } from '../x509/certificate';
@@ -81,9 +82,10 @@ function summarize(results: readonly RevocationServerResult[]): string {
 }
 
 /**
- * Creates the online revocation checker. The fetcher carries all HTTP; the clock decides
- * whether responses and CRLs are current (nextUpdate) and whether delegated OCSP responder
- * certificates are valid.
+ * Creates the online revocation checker (spec digest §12.4 step 6). The fetcher carries all
+ * HTTP; the clock decides whether responses and CRLs are current (nextUpdate) and whether
+ * delegated OCSP responder certificates are valid. The chain passed to the checker must be the
+ * validated signing (or TSA) chain, leaf first: each certificate's issuer is the next one.
  */
 export function createRevocationChecker(options: RevocationCheckerOptions): RevocationChecker {
   const fetcher = options.fetcher;
@@ -229,6 +231,10 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
 
   async function checkCertificate(cert: Certificate, issuer: Certificate, now: Date, signingTime?: Date): Promise<CertRevocationResult> {
     const ocsp = ocspUrls(cert);
+    if ((ocsp.length > 0 || crlUrls(cert).length > 0) && !bytesEqual(cert.rawIssuer, issuer.rawSubject)) {
+      // OCSP CertIDs and CRL signatures are about the issuer: with a chain out of order, no answer could be trusted.
+      return { status: 'unknown', method: 'none', servers: [], detail: `the next certificate in the chain (${JSON.stringify(issuer.subject)}) is not this certificate's issuer (${JSON.stringify(cert.issuer)})` };
+    }
     const crls = crlUrls(cert);
     if (ocsp.length > 0) {
       const viaOcsp = await checkOcsp(cert, issuer, ocsp, now, signingTime);

@@ -26,7 +26,7 @@ import {
   readExtensions,
   type Extension
 } from './asn1';
-import { invalidityDateOf, reasonName, serialOf } from './ocsp';
+import { OID_INVALIDITY_DATE, invalidityDateOf, reasonName, serialOf } from './ocsp';
 import { checkSignedData, type SignedData } from './signed-data';
 
 /** notation-core-go's CRL download limit (`maxCRLSize`); a body of this size or more is refused. */
@@ -65,6 +65,8 @@ export interface CrlEntry {
   /** CRLReason code; 0 (unspecified) when the entry has none, as Go reports it. */
   readonly reasonCode: number;
   readonly invalidityDate?: Date;
+  /** Set when an invalidityDate extension is not a valid GeneralizedTime (notation then fails the lookup). */
+  readonly invalidityDateError?: string;
   readonly extensions: readonly Extension[];
 }
 
@@ -205,8 +207,23 @@ export function readEntry(node: DerNode, what: string): CrlEntry {
       throw new DerError(`${what}: malformed reasonCode extension (${(e as Error).message})`);
     }
   }
-  const invalidityDate = invalidityDateOf(extensions);
-  return { serial: serialNode.content, revocationDate, reasonCode, ...(invalidityDate ? { invalidityDate } : {}), extensions };
+  // Like notation's parseEntryExtensions: every invalidityDate must be a GeneralizedTime; the last wins.
+  let invalidityDate: Date | undefined;
+  let invalidityDateError: string | undefined;
+  for (const e of extensions) {
+    if (e.oid !== OID_INVALIDITY_DATE) continue;
+    const d = invalidityDateOf([e]);
+    if (d) invalidityDate = d;
+    else invalidityDateError = 'malformed invalidityDate extension';
+  }
+  return {
+    serial: serialNode.content,
+    revocationDate,
+    reasonCode,
+    ...(invalidityDate ? { invalidityDate } : {}),
+    ...(invalidityDateError ? { invalidityDateError } : {}),
+    extensions
+  };
 }
 
 /**
@@ -405,7 +422,8 @@ export function lookupCrl(cert: Certificate, bundle: CrlBundle, authenticSigning
   const entries = [...findCrlEntries(bundle.base, cert), ...(bundle.delta ? findCrlEntries(bundle.delta, cert) : [])];
   let latestTemporary: CrlEntry | undefined;
   for (const entry of entries) {
-    const critical = entry.extensions.find((e) => e.critical && e.oid !== '2.5.29.24');
+    if (entry.invalidityDateError) throw crlRejected(`the CRL entry for serial ${cert.serialNumber} has a ${entry.invalidityDateError}`);
+    const critical = entry.extensions.find((e) => e.critical && e.oid !== OID_INVALIDITY_DATE);
     if (critical) throw crlRejected(`unsupported critical extension ${critical.oid} in the CRL entry for serial ${cert.serialNumber}`);
     if (authenticSigningTime && entry.invalidityDate && authenticSigningTime < entry.invalidityDate) {
       return {

@@ -189,6 +189,13 @@ describe('createRevocationChecker', () => {
     expect((await checker([withUrls], {})).map((r) => r.status)).toEqual(['nonRevokable']);
     expect(fetcher.log).toHaveLength(0);
     await expect(checker([], {})).rejects.toSatisfy((e: unknown) => isSignetError(e, 'ERR_INPUT_INVALID'));
+    // Out of order (the next certificate is not the issuer): unknown without asking anyone.
+    expect(await checker([withUrls, bare, pki.ca], {})).toMatchObject([
+      { status: 'unknown', detail: expect.stringMatching(/is not this certificate's issuer/) },
+      { status: 'nonRevokable' },
+      { status: 'nonRevokable' }
+    ]);
+    expect(fetcher.log).toHaveLength(0);
   });
 
   it('checks intermediates too; the verdict names the problem nearest the leaf, revoked over unknown', async () => {

@@ -164,6 +164,13 @@ describe('CRL rules on builder-made CRLs', async () => {
     const critical = parseCrl(await buildCrl({ ...base, entries: [{ serial, date: t('2025-06-01T00:00:00Z'), extensions: [invalidityDateExtension(t('2025-05-01T00:00:00Z'), true)] }] }));
     // A critical invalidityDate is understood, so it is not an unsupported critical extension.
     expect(lookupCrl(leaf, { base: critical }).status).toBe('revoked');
+    // A malformed one (UTCTime) makes notation's lookup fail, whatever the signing time.
+    const { utcTime } = await import('../../../helpers/revocation-builder');
+    const malformed = parseCrl(await buildCrl({ ...base, entries: [{ serial, date: t('2025-06-01T00:00:00Z'), extensions: [{ oid: '2.5.29.24', value: utcTime(t('2025-05-01T00:00:00Z')) }] }] }));
+    expect(await rejection(() => lookupCrl(leaf, { base: malformed }))).toEqual({
+      code: 'ERR_CRL_REJECTED',
+      message: `the CRL entry for serial ${leaf.serialNumber} has a malformed invalidityDate extension`
+    });
   });
 
   it('handles a large CRL (100 000 entries) quickly', async () => {
