@@ -170,6 +170,11 @@ describe('revocation: Signet vs notation verify v1.3.2 on notation-signed artifa
     expect([...classes].sort()).toEqual(['fail', 'pass', 'warn']);
     expect(outcomes.filter(({ g }) => g.failure?.endsWith('is revoked')).length).toBeGreaterThan(0);
     expect(outcomes.filter(({ g }) => g.failure?.endsWith('revocation status is unknown')).length).toBeGreaterThan(0);
+    // notation and Signet asked the live responder with byte-identical GET URLs: one distinct
+    // path per leaf whose AIA names it (4 leaves), not one per client.
+    const ocspPaths = new Set(server.requests.filter((r) => r.kind === 'ocsp').map((r) => `${r.method} ${r.path}`));
+    expect([...ocspPaths].every((p) => p.startsWith('GET /ocsp/'))).toBe(true);
+    expect(ocspPaths.size).toBe(4);
   });
 
   it('without any reachable responder, the offline checker gives notation\'s "unknown" outcome for certificates that name responders', async () => {

@@ -308,11 +308,17 @@ export function findCrlEntries(crl: Crl, cert: Certificate): CrlEntry[] {
   const serialBytes = readTlv(derInteger(serialOf(cert)), 0).node.content;
   const out: CrlEntry[] = [];
   let i = 0;
-  for (const node of walkEntries(crl.revokedList)) {
-    // userCertificate is the first TLV inside the entry: compare its content without a full parse.
-    const serial = readTlv(node.content, 0).node.content;
-    if (bytesEqual(serial, serialBytes)) out.push(readEntry(node, `revokedCertificates[${i}]`));
-    i++;
+  try {
+    for (const node of walkEntries(crl.revokedList)) {
+      // userCertificate is the first TLV inside the entry: compare its content without a full parse.
+      const serial = readTlv(node.content, 0).node.content;
+      if (bytesEqual(serial, serialBytes)) out.push(readEntry(node, `revokedCertificates[${i}]`));
+      i++;
+    }
+  } catch (e) {
+    // parseCrl validated every entry; only a hand-made Crl value can get here.
+    if (e instanceof DerError) throw crlInvalid('CRL', e.message, e);
+    throw e;
   }
   return out;
 }
