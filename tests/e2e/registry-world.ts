@@ -57,6 +57,8 @@ export interface World {
   stranger: Signer & { pki: { root: { der: Uint8Array } } };
   /** On distribution (auth, tag index): COSE + JWS signatures by the trusted signer, an SBOM. */
   app1: SignedArtifact & { sbomDigest: string };
+  /** On olareg (no auth, Referrers API): signed by the trusted signer, with an SBOM. */
+  web: SignedArtifact;
   /** On olareg: a two-platform index; linux/arm64 is signed by the trusted signer. */
   multi: SignedArtifact & { arm64: Descriptor; amd64: Descriptor };
   /** On olareg: signed only by the stranger (fails authenticity). */
@@ -144,6 +146,12 @@ export async function startWorld(): Promise<World> {
     const sbom = await buildReferrer(appDescriptor, 'sbom');
     const sbomPushed = await pushReferrer(distRepo, { manifest: sbom.manifest, mediaType: MediaType.ociManifest, blobs: sbom.blobs }, PUSH);
 
+    const webRepo = client.repository(`${olareg.host}/e2e/web`);
+    const webDescriptor = await pushImage(webRepo, await buildImage({ layerSize: 2048 }), 'v1');
+    const webSig = await sign(webRepo, webDescriptor, trusted, 'jws');
+    const webSbom = await buildReferrer(webDescriptor, 'sbom');
+    await pushReferrer(webRepo, { manifest: webSbom.manifest, mediaType: MediaType.ociManifest, blobs: webSbom.blobs }, PUSH);
+
     const olaRepo = client.repository(`${olareg.host}/e2e/multi`);
     const multi = await pushIndex(olaRepo, 'v2');
     const armSig = await sign(olaRepo, multi.arm64, trusted, 'cose');
@@ -179,6 +187,7 @@ export async function startWorld(): Promise<World> {
         signatureDigests: [sigCose, sigJws],
         sbomDigest: sbomPushed.descriptor.digest
       },
+      web: { reference: `${olareg.host}/e2e/web:v1`, repository: `${olareg.host}/e2e/web`, descriptor: webDescriptor, signatureDigests: [webSig] },
       multi: {
         reference: `${olareg.host}/e2e/multi:v2`,
         repository: `${olareg.host}/e2e/multi`,
