@@ -34,6 +34,8 @@ export interface SignatureResult {
   /** The enforced failure (or post-check failure) that rejected the signature. */
   failure?: { check?: CheckType; message: string; code?: string };
   signer?: SignerSummary;
+  /** notation's name of the envelope's algorithm, e.g. RSASSA-PSS-SHA-256. */
+  signatureAlgorithm?: string;
   signingTime?: string;
   /** The target descriptor the signature payload names. */
   signedArtifact?: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> };

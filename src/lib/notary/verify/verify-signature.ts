@@ -99,6 +99,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
       notAfter: formatRfc3339(leaf.notAfter)
     };
     result.signingTime = envelope.signedAttributes.signingTimeText ?? formatRfc3339(envelope.signedAttributes.signingTime);
+    result.signatureAlgorithm = envelope.algorithm.name;
     result.signedArtifact = payload.targetArtifact;
 
     // 2. Plugins: none can run in a browser, so a signature that requires one is inconclusive.
