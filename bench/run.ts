@@ -37,7 +37,7 @@ interface Config {
 
 const CONFIG: Config = smoke
   ? {
-      core: { rounds: 1, minMs: 0, minIterations: 2, maxIterations: 2, warmupIterations: 1, keySpecs: ['EC-256', 'RSA-2048'] },
+      core: { rounds: 1, minMs: 2, minIterations: 2, maxIterations: 50, warmupIterations: 1, keySpecs: ['EC-256', 'RSA-2048'] },
       e2e: { sizes: [1, 3], reps: 1, concurrencies: [1, 4], defaultConcurrency: 4 },
       e2eKeySpec: 'EC-256',
       app: { reps: 1, timeoutMs: 30_000 },

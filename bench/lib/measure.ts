@@ -37,7 +37,8 @@ export async function rate(fn: () => Promise<unknown>, budget: RateBudget): Prom
     await fn();
     iterations++;
     elapsed = performance.now() - start;
-  } while ((elapsed < budget.minMs || iterations < budget.minIterations) && iterations < budget.maxIterations);
+    // A coarse clock (browsers round performance.now()) must not turn a short run into ∞/s.
+  } while (elapsed <= 0 || ((elapsed < budget.minMs || iterations < budget.minIterations) && iterations < budget.maxIterations));
   return { opsPerSecond: iterations / (elapsed / 1000), iterations };
 }
 
