@@ -5,7 +5,7 @@
  * paste → sign in → tree → verify (green) → download → inspect; a platform of an index; a failing
  * verification with its fix; a registry without CORS; a share link opened in a fresh context.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,9 @@ describe('verify flow', () => {
       expect(rowText).toContain(`How to fix: None of the signer's certificates is in the trust stores your policy names (ca:${TRUST_STORE_NAME})`);
       expect(await verdict(page).getByRole('row', { name: /^Integrity/ }).textContent()).toContain('Passed');
       await world.app.screenshot(page, 'home-failed');
+      await page.getByRole('heading', { name: 'Verification result' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await mkdir(path.join(artifactsDir, 'screenshots'), { recursive: true });
+      await page.screenshot({ path: path.join(artifactsDir, 'screenshots', 'readme-verify-failed.png') });
       expect(unexpectedProblems(problems)).toEqual([]);
     } finally {
       await close();
