@@ -152,8 +152,8 @@ async function inChromium(): Promise<{ profile: Profile; elapsed: number; bundle
   }
 }
 
-const result = where === 'chromium' ? await inChromium() : await inNode();
-report(result.profile, result.elapsed, 'bundle' in result ? result.bundle : undefined);
+const result: { profile: Profile; elapsed: number; bundle?: string } = where === 'chromium' ? await inChromium() : await inNode();
+report(result.profile, result.elapsed, result.bundle);
 const out = path.join(here, `integrity-${where}.cpuprofile`);
 await writeFile(out, JSON.stringify(result.profile));
 console.log(`profile: ${path.relative(process.cwd(), out)}`);
