@@ -57,9 +57,9 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<void> {
   const started = new Date();
-  const machine = machineInfo();
+  const machine = await machineInfo();
   const v = versions(repoRoot);
-  log(`${smoke ? 'smoke' : 'full'} run on ${machine.nproc} cores (${machine.cpuModel}), load ${machine.loadAtStart.join(' / ')}`);
+  log(`${smoke ? 'smoke' : 'full'} run on ${machine.nproc} cores (${machine.cpuModel}); CPUs ${(machine.busyBeforeStart * 100).toFixed(0)} % busy with other work just before, load ${machine.loadAtStart.join(' / ')}`);
 
   // The bundle first: if build/ is stale it is rebuilt now, not while something is being timed.
   log('bundle: building the app if build/ is stale…');
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   log('signing vs notation sign…');
   const signing = await measureSigning(CONFIG.signing, log);
 
+  const finishedMachine = await finishMachineInfo(machine);
   const finished = new Date();
   const results: BenchResults = {
     schema: 1,
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationSeconds: (finished.getTime() - started.getTime()) / 1000,
-    machine: finishMachineInfo(machine),
+    machine: finishedMachine,
     versions: v,
     config: CONFIG,
     core: { node, chromium: chromium.rows, chromiumUserAgent: chromium.userAgent },

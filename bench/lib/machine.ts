@@ -13,8 +13,15 @@ export interface MachineInfo {
   /** 1/5/15-minute load averages when the run started. */
   loadAtStart: number[];
   loadAtEnd?: number[];
-  /** True when another workload kept more than half the cores busy at the start or the end. */
-  underLoad?: boolean;
+  /**
+   * Share of all CPU time that was busy during a 2-second sample taken just before the bench
+   * started anything (so it is other processes' load, not the bench's own); -1 when unknown.
+   */
+  busyBeforeStart: number;
+  /** The same, sampled after the run once every peer it started has stopped. */
+  busyAfterEnd?: number;
+  /** True when either sample exceeded 25 %: the figures were taken on a shared, loaded machine. */
+  underLoad: boolean;
 }
 
 export interface Versions {
@@ -36,7 +43,27 @@ function run(file: string, args: string[]): string {
   }
 }
 
-export function machineInfo(): MachineInfo {
+function cpuTimes(): { idle: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …: idle + iowait count as not busy.
+    return { idle: fields[3]! + (fields[4] ?? 0), total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How busy the CPUs are right now, over `ms` (0..1), or -1 without /proc/stat. */
+export async function sampleBusy(ms = 2000): Promise<number> {
+  const a = cpuTimes();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = cpuTimes();
+  if (!a || !b || b.total === a.total) return -1;
+  return Number((1 - (b.idle - a.idle) / (b.total - a.total)).toFixed(3));
+}
+
+export async function machineInfo(): Promise<MachineInfo> {
+  const busyBeforeStart = await sampleBusy();
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
     const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
@@ -49,14 +76,17 @@ export function machineInfo(): MachineInfo {
     cpuModel,
     memory: run('free', ['-h']),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAtStart: os.loadavg().map((x) => Number(x.toFixed(2)))
+    loadAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+    busyBeforeStart,
+    underLoad: busyBeforeStart > 0.25
   };
 }
 
-export function finishMachineInfo(info: MachineInfo): MachineInfo {
-  const end = os.loadavg().map((x) => Number(x.toFixed(2)));
-  const busy = (l: number[]) => l[0]! > info.nproc * 0.5;
-  return { ...info, loadAtEnd: end, underLoad: busy(info.loadAtStart) || busy(end) };
+/** Adds the load average at the end (which includes the bench's own peers) and a fresh busy sample. */
+export async function finishMachineInfo(info: MachineInfo): Promise<MachineInfo> {
+  const loadAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+  const busyAfterEnd = await sampleBusy();
+  return { ...info, loadAtEnd, busyAfterEnd, underLoad: info.underLoad || busyAfterEnd > 0.25 };
 }
 
 export function versions(repoRoot: string): Versions {

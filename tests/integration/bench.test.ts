@@ -59,6 +59,8 @@ describe('npm run bench (smoke mode)', () => {
     expect(results.versions.chromium).toMatch(/^\d+\./);
     positive(results.machine.nproc, 'nproc');
     expect(results.machine.loadAtEnd).toHaveLength(3);
+    expect(results.machine.busyBeforeStart).toBeGreaterThanOrEqual(0);
+    expect(results.machine.busyBeforeStart).toBeLessThanOrEqual(1);
   });
 
   it('core: both formats, every measured algorithm, four positive rates in Node and in Chromium', () => {
