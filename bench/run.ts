@@ -46,7 +46,7 @@ const CONFIG: Config = smoke
     }
   : {
       core: { rounds: 3, minMs: 150, minIterations: 5, maxIterations: 20_000, warmupIterations: 5, keySpecs: CORE_KEY_SPECS },
-      e2e: { sizes: [1, 10, 100], reps: 3, concurrencies: [1, 4, 8], defaultConcurrency: 4 },
+      e2e: { sizes: [1, 10, 100], reps: 5, concurrencies: [1, 4, 8], defaultConcurrency: 4 },
       e2eKeySpec: 'RSA-2048',
       app: { reps: 2, timeoutMs: 120_000 },
       signing: { reps: 3, keySpecs: CORE_KEY_SPECS },
