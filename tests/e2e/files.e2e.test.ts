@@ -96,10 +96,21 @@ describe('signature files', () => {
     await writeFile(sigFile, signed.envelope);
     await writeFile(manifestFile, signed.signatureManifest.manifest);
     const { page, problems, close } = await app.newPage();
+    // Playwright turns on file-chooser interception when the first listener is added, asynchronously:
+    // add one before the page loads so a quick key press cannot open the native dialog instead.
+    page.on('filechooser', () => undefined);
     try {
       await page.goto(app.url('/inspect'));
       const picker = page.getByRole('button', { name: 'Choose signature files…' });
-      await picker.focus();
+      // SvelteKit settles focus once the first page has started; focus the picker after that.
+      await page.waitForLoadState('networkidle');
+      await expect
+        .poll(async () => {
+          await picker.focus();
+          await page.waitForTimeout(50);
+          return picker.evaluate((el) => el === document.activeElement);
+        })
+        .toBe(true);
       const choosing = page.waitForEvent('filechooser');
       await page.keyboard.press('Enter');
       await (await choosing).setFiles(sigFile);

@@ -10,12 +10,13 @@
  *    which a fresh browser opens and verifies with.
  * axe-core checks are pending a dependency decision (not installed).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import type { BrowserContextOptions, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../helpers/test-pki';
-import { artifactsDir } from './paths';
+import { artifactsDir, buildDir } from './paths';
 import { unexpectedProblems } from './problems';
 import { seedTrustMaterial, startWorld, TRUST_STORE_NAME, type World } from './registry-world';
 
@@ -272,6 +273,57 @@ describe('accessibility (keyboard, names, landmarks)', () => {
   });
 });
 
+/** Code that only verification, inspection and file handling need (markers found in the built chunks). */
+const HEAVY_MARKERS = {
+  'cbor-x (COSE encoding)': 'new Function("")',
+  'X.509 certificate parser': 'is not a valid X.509 certificate',
+  'RFC 3161 timestamp reader': 'TSTInfo'
+};
+
+describe('loading', () => {
+  it('loads the envelope, certificate and timestamp code only when a flow needs it', async () => {
+    const { page, problems, close } = await world.app.newPage();
+    const scripts: string[] = [];
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (u.origin === world.app.baseUrl && u.pathname.endsWith('.js')) scripts.push(u.pathname);
+    });
+    const loaded = async () => {
+      const out: Record<string, boolean> = {};
+      const texts = await Promise.all(scripts.map((p) => readFile(path.join(buildDir, p), 'utf8')));
+      for (const [name, marker] of Object.entries(HEAVY_MARKERS)) out[name] = texts.some((t) => t.includes(marker));
+      return out;
+    };
+    const gzipKiB = async (list: string[]) => {
+      let total = 0;
+      for (const p of new Set(list)) total += gzipSync(await readFile(path.join(buildDir, p)), { level: 9 }).length;
+      return Math.round((total / 1024) * 10) / 10;
+    };
+    try {
+      const sizes: Record<string, number> = {};
+      for (const route of ['/', '/inspect', '/trust', '/settings', '/keys']) {
+        scripts.length = 0;
+        await page.goto(world.app.url(route));
+        await page.getByRole('main').waitFor();
+        await page.waitForLoadState('networkidle');
+        sizes[route] = await gzipKiB(scripts);
+        if (route !== '/trust') expect(await loaded(), `first load of ${route}`).toEqual(Object.fromEntries(Object.keys(HEAVY_MARKERS).map((k) => [k, false])));
+      }
+      await writeFile(path.join(artifactsDir, 'first-load-js-gzip-kib.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+      console.log('first-load JavaScript per route (KiB, gzip -9):', sizes);
+      for (const [route, kib] of Object.entries(sizes)) expect(kib, route).toBeLessThan(100);
+
+      // Verifying needs them all; the markers are really in the chunks that load then.
+      scripts.length = 0;
+      await verifyOnPage(page, world.web.reference);
+      expect(await loaded()).toEqual(Object.fromEntries(Object.keys(HEAVY_MARKERS).map((k) => [k, true])));
+      expect(unexpectedProblems(problems)).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('share link fallback', () => {
   it('offers a verification bundle when the link would be too long, and the bundle verifies in a fresh context', async () => {
     // Two more CA stores named by the policy, 60 certificates each: far more than fits a URL.
@@ -326,6 +378,7 @@ describe('share link fallback', () => {
     }
 
     const b = await world.app.newPage();
+    b.page.on('filechooser', () => undefined); // interception on before the click (see files.e2e.test.ts)
     try {
       await b.page.goto(world.app.url('/'));
       const choosing = b.page.waitForEvent('filechooser');

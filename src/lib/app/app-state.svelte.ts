@@ -7,7 +7,7 @@ import type { HttpExchange } from '../registry/http';
 import { fetchDeploymentConfig } from './browser';
 import { CredentialVault } from './credentials';
 import type { DropIntent } from './files';
-import { createAppRegistryClient, type AppRegistryClient } from './registry-client';
+import type { AppRegistryClient } from './registry-client';
 import type { RegistryRoute } from './routing';
 import {
   DEFAULT_SETTINGS,
@@ -127,6 +127,9 @@ export class AppState {
     await this.loadDeployment();
     const { proxy } = this.proxy;
     const key = JSON.stringify([proxy, this.settings.insecureRegistries, this.credentialsVersion]);
+    if (this.clientCache?.key === key) return this.clientCache.value;
+    // The registry layer loads with the first flow that needs it, not with the app shell.
+    const { createAppRegistryClient } = await import('./registry-client');
     if (this.clientCache?.key === key) return this.clientCache.value;
     const value = createAppRegistryClient({
       proxy,

@@ -17,13 +17,9 @@ import type { Repository } from '../registry/repository';
 import { parseCertificate, OID, type Certificate } from '../notary/x509/certificate';
 import { fetchSignatureEnvelope } from './signatures';
 import type { SignerSummary } from './discover';
+import type { TreeItem } from './tree';
 
-/** A node of a display tree: `label` alone, or `label: value`, with children. */
-export interface TreeItem {
-  readonly label: string;
-  readonly value?: string;
-  readonly children?: readonly TreeItem[];
-}
+export { renderTreeText, type TreeItem } from './tree';
 
 export interface CertificateDetails {
   readonly subject: string;
@@ -139,22 +135,6 @@ export function inspectTree(s: InspectSignature): TreeItem {
       }
     ]
   };
-}
-
-/** The box-drawing text of a tree, as notation prints it. */
-export function renderTreeText(root: TreeItem): string {
-  const text = (i: TreeItem) => (i.value !== undefined ? `${i.label}: ${i.value}` : i.label);
-  const lines = [text(root)];
-  const walk = (node: TreeItem, prefix: string) => {
-    const children = node.children ?? [];
-    children.forEach((child, i) => {
-      const last = i === children.length - 1;
-      lines.push(`${prefix}${last ? '└── ' : '├── '}${text(child)}`);
-      walk(child, prefix + (last ? '    ' : '│   '));
-    });
-  };
-  walk(root, '');
-  return lines.join('\n');
 }
 
 /**
