@@ -42,3 +42,21 @@ describe('inspect view', () => {
     expect(() => signatureFileMediaType(new Uint8Array([0x00]), 'data.bin')).toThrow(/neither a COSE/);
   });
 });
+
+describe('inspect view of a timestamped signature (notation-go vector NG-T-cose-valid)', () => {
+  it('shows the RFC 3161 range and the TSA chain, and the tree carries them', async () => {
+    const { readFixture } = await import('../../helpers/fixtures');
+    const bytes = await readFixture('vectors/notation-go/verifier/testdata/timestamp/sigEnv/coseWithTimestamp.sig');
+    const mediaType = signatureFileMediaType(bytes, 'coseWithTimestamp.sig');
+    expect(mediaType).toBe(MediaType.cose);
+    const view = await inspectSignature(bytes, mediaType, { now: new Date('2025-01-01T00:00:00Z') });
+    const ts = view.inspect.unsignedAttributes.timestampSignature!;
+    expect(ts.error).toBeUndefined();
+    expect(ts.timestamp).toBe('[2024-06-18T06:27:15Z, 2024-06-18T06:27:17Z]');
+    expect(ts.certificates?.map((c) => c.issuedTo)).toContain('CN=Globalsign TSA for Advanced - G4 - 202311,O=GlobalSign nv-sa,C=BE');
+    expect(view.chain[0]).toMatchObject({ role: 'leaf', subject: 'CN=alpine,O=Notary,L=Seattle,ST=WA,C=US', validity: 'valid' });
+    const text = renderTreeText(view.tree);
+    expect(text).toContain('timestamp signature');
+    expect(text).toContain('timestamp: [2024-06-18T06:27:15Z, 2024-06-18T06:27:17Z]');
+  });
+});
