@@ -5,7 +5,7 @@
  * certificates, verification) are imported when a step needs them.
  */
 import { isSignetError, SignetError } from '../errors';
-import { registryApiHost } from '../oci/reference';
+import { parseReference, registryApiHost } from '../oci/reference';
 import type { Repository } from '../registry/repository';
 import type { Descriptor } from '../oci/descriptor';
 import { appState } from './app-state.svelte';
@@ -100,7 +100,6 @@ export class VerifyFlow {
       this.error = describeError(e);
       if (isSignetError(e, 'ERR_REGISTRY_AUTH') || isSignetError(e, 'ERR_REGISTRY_DENIED')) {
         try {
-          const { parseReference } = await import('../oci/reference');
           this.signInHost = registryApiHost(parseReference(this.input).registry);
         } catch {
           this.signInHost = null;
