@@ -9,6 +9,7 @@
  * the trace or an export even if a future caller records exchanges from elsewhere.
  */
 import { redactUrl, type ExchangeObserver, type HttpExchange } from '../../registry/http';
+import type { ProgressStep } from '../progress';
 
 /** One recorded request. */
 export interface TraceEntry {
@@ -182,6 +183,12 @@ export function describeRequest(method: string, url: string): string {
     default:
       return 'list tags';
   }
+}
+
+/** The step a flow's ProgressTracker is running (the most recent one still running), for `stepOf`. */
+export function runningStepLabel(steps: readonly ProgressStep[]): string | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.state === 'running') return steps[i]!.label;
+  return undefined;
 }
 
 function defaultNow(): number {
