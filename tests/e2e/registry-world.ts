@@ -29,6 +29,8 @@ import type { Signer } from '../../src/lib/notary/ports';
 import { buildImage, buildReferrer, pushImage } from '../integration/registry/images';
 import { chainSigner } from '../helpers/pki-signer';
 import { startProxyProcess, type ProxyProcess } from '../helpers/proxy-peers';
+import { startStaticServer, type StaticServer } from '../helpers/static-server';
+import { toPem } from '../helpers/test-pki';
 import { startDistribution, startOlareg, TEST_USERS, type RunningRegistry } from '../helpers/registries';
 import { startApp, type E2eApp } from './harness';
 import { buildDir } from './paths';
@@ -49,6 +51,11 @@ export interface SignedArtifact {
 
 export interface World {
   app: E2eApp;
+  /**
+   * A second deployment of the same build, as `npm start` serves it: no signet.config.json, but a
+   * signet-demo.json (scripts/start.ts's format) with the proxy and the trust material for `web`.
+   */
+  demoSite: StaticServer;
   proxy: ProxyProcess;
   distribution: RunningRegistry;
   olareg: RunningRegistry;
@@ -112,9 +119,11 @@ export function trustPolicyJson(storeName = TRUST_STORE_NAME): string {
 export async function startWorld(): Promise<World> {
   // The app root: build/ plus the deployment config (written once the proxy's URL is known).
   const root = await mkdtemp(path.join(tmpdir(), 'signet-e2e-app-'));
-  await cp(buildDir, root, { recursive: true });
-  const [app, distribution, olareg, unlisted, trusted, stranger] = await Promise.all([
+  const demoRoot = await mkdtemp(path.join(tmpdir(), 'signet-e2e-demo-'));
+  await Promise.all([cp(buildDir, root, { recursive: true }), cp(buildDir, demoRoot, { recursive: true })]);
+  const [app, demoSite, distribution, olareg, unlisted, trusted, stranger] = await Promise.all([
     startApp({ root }),
+    startStaticServer({ root: demoRoot }),
     startDistribution({ auth: { htpasswd: ['alice'] } }),
     startOlareg(),
     startOlareg(),
@@ -124,7 +133,7 @@ export async function startWorld(): Promise<World> {
   let proxy: ProxyProcess | undefined;
   try {
     proxy = await startProxyProcess({
-      allowedOrigins: [app.baseUrl],
+      allowedOrigins: [app.baseUrl, demoSite.url],
       registries: [distribution.url, olareg.url],
       allowAddressRanges: ['127.0.0.0/8']
     });
@@ -164,6 +173,16 @@ export async function startWorld(): Promise<World> {
     const directDescriptor = await pushImage(directRepo, await buildImage(), 'v1');
     const directSig = await sign(directRepo, directDescriptor, trusted, 'cose');
 
+    await writeFile(
+      path.join(demoRoot, 'signet-demo.json'),
+      JSON.stringify({
+        reference: `${olareg.host}/e2e/web@${webDescriptor.digest}`,
+        proxy: proxy.url,
+        trustPolicy: JSON.parse(trustPolicyJson('signet-demo')),
+        trustStores: [{ type: 'ca', name: 'signet-demo', files: [{ name: 'signet-demo.crt', pem: toPem(trusted.pki.root.der) }] }]
+      })
+    );
+
     const material: TrustMaterialData = {
       schema: 1,
       policy: trustPolicyJson(),
@@ -174,6 +193,7 @@ export async function startWorld(): Promise<World> {
     const p = proxy;
     return {
       app,
+      demoSite,
       proxy: p,
       distribution,
       olareg,
@@ -201,16 +221,18 @@ export async function startWorld(): Promise<World> {
       material,
       async stop() {
         await app.close();
+        await demoSite.close();
         await p.stop();
         await Promise.all([distribution.stop(), olareg.stop(), unlisted.stop()]);
-        await rm(root, { recursive: true, force: true });
+        await Promise.all([rm(root, { recursive: true, force: true }), rm(demoRoot, { recursive: true, force: true })]);
       }
     };
   } catch (e) {
     await proxy?.stop();
     await app.close();
+    await demoSite.close();
     await Promise.all([distribution.stop(), olareg.stop(), unlisted.stop()]);
-    await rm(root, { recursive: true, force: true });
+    await Promise.all([rm(root, { recursive: true, force: true }), rm(demoRoot, { recursive: true, force: true })]);
     throw e;
   }
 }

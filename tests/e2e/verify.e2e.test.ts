@@ -188,6 +188,27 @@ describe('verify flow', () => {
     }
   });
 
+  it("turns a deployment's demo preset (what npm start serves) into a green first verification with no setup", async () => {
+    const { page, problems, close } = await world.app.newPage();
+    try {
+      const pinned = `${world.web.repository}@${world.web.descriptor.digest}`;
+      await page.goto(`${world.demoSite.url}/?ref=${encodeURIComponent(pinned)}`);
+      await page.getByRole('button', { name: 'Verify signatures' }).click({ timeout: 30_000 });
+      await verdict(page).waitFor({ timeout: 30_000 });
+      const text = (await verdict(page).textContent()) ?? '';
+      expect(text).toContain(`Successfully verified signature for ${pinned}`);
+      expect(text).toContain("your trust material stored in this browser (preloaded from this deployment's demo (signet-demo.json))");
+      // The proxy came from the preset too: the registry is cross-origin and sends no CORS headers.
+      expect(await page.getByText(/Revocation was checked online, through the proxy at/).count()).toBe(1);
+      // Preloaded means stored: the Trust page shows it after a reload.
+      await page.goto(`${world.demoSite.url}/trust`);
+      await expect.poll(() => page.getByRole('region', { name: 'Your trust material' }).textContent()).toContain('Trust store ca:signet-demo');
+      expect(unexpectedProblems(problems)).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('makes a share link that verifies in a fresh browser context with empty storage', async () => {
     const a = await world.app.newPage();
     let link: string;

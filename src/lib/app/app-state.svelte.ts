@@ -4,11 +4,13 @@
  * made so far, and the registry client built from all of that. One instance per tab.
  */
 import type { HttpExchange } from '../registry/http';
-import { fetchDeploymentConfig } from './browser';
+import { fetchDemoPreset, fetchDeploymentConfig } from './browser';
+import type { DemoPreset } from './demo-preset';
 import { CredentialVault } from './credentials';
 import type { DropIntent } from './files';
 import type { AppRegistryClient } from './registry-client';
 import type { RegistryRoute } from './routing';
+import type { TrustMaterialData } from './trust-storage';
 import {
   DEFAULT_SETTINGS,
   effectiveProxy,
@@ -36,6 +38,8 @@ export class AppState {
   settingsProblems = $state.raw<string[]>([]);
   deployment = $state.raw<DeploymentConfig | null>(null);
   deploymentProblems = $state.raw<string[]>([]);
+  /** The demo preset (signet-demo.json) of a deployment without signet.config.json, if it has one. */
+  demo = $state.raw<DemoPreset | null>(null);
   prefersDark = $state(false);
   /** Bumped when credentials change, so views listing them refresh. */
   credentialsVersion = $state(0);
@@ -86,14 +90,41 @@ export class AppState {
     this.updateSettings({ theme: this.theme === 'dark' ? 'light' : 'dark' });
   }
 
-  /** Loads signet.config.json once (lazily: only flows that reach registries need it). */
+  /**
+   * Loads the deployment's presets once (lazily: only flows that reach registries or need trust
+   * material ask): signet.config.json, else the demo preset that `npm start` serves.
+   */
   loadDeployment(): Promise<void> {
-    this.deploymentLoad ??= fetchDeploymentConfig().then(({ config, problems }) => {
-      this.deployment = config;
-      this.deploymentProblems = problems;
+    this.deploymentLoad ??= (async () => {
+      const { config, problems } = await fetchDeploymentConfig();
+      let demo: DemoPreset | null = null;
+      const all = [...problems];
+      if (!config) {
+        const found = await fetchDemoPreset();
+        demo = found.preset;
+        all.push(...found.problems);
+      }
+      this.deployment = config ?? (demo?.proxy ? { proxy: demo.proxy } : null);
+      this.demo = demo;
+      this.deploymentProblems = all;
       this.clientCache = undefined;
-    });
+    })();
     return this.deploymentLoad;
+  }
+
+  /**
+   * The trust material stored in this browser; when there is none and the deployment ships a demo
+   * preset, that preset is stored first (what `npm start` promises a newcomer).
+   */
+  async storedTrustMaterial(): Promise<TrustMaterialData | null> {
+    const { appTrustMaterialStore } = await import('./trust-storage');
+    const store = appTrustMaterialStore();
+    const data = await store.read();
+    if (data) return data;
+    await this.loadDeployment();
+    if (!this.demo) return null;
+    await store.write(this.demo.material);
+    return this.demo.material;
   }
 
   get proxy(): { proxy: ProxySettings | null; source: ProxySource } {

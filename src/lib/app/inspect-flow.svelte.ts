@@ -136,21 +136,20 @@ export class InspectFlow {
     this.busy = true;
     this.blobError = null;
     try {
-      const [{ verifyBlob, blobStatement }, { loadTrustMaterial }, { appTrustMaterialStore }, { appRevocationChecker }] = await Promise.all([
+      const [{ verifyBlob, blobStatement }, { loadTrustMaterial, storedSource }, { appRevocationChecker }] = await Promise.all([
         import('./blob'),
         import('./trust-material'),
-        import('./trust-storage'),
         import('./revocation')
       ]);
       if (!this.material) {
-        const data = await appTrustMaterialStore().read();
+        const data = await appState.storedTrustMaterial();
         if (!data) {
           throw new SignetError(
             'ERR_TRUST_POLICY_INVALID',
             'no trust policy or trust store is stored in this browser yet: import your notation trust policy and certificates on the Trust page to verify files'
           );
         }
-        this.material = await loadTrustMaterial(data, { kind: 'stored', updatedAt: data.updatedAt });
+        this.material = await loadTrustMaterial(data, storedSource(data));
       }
       const material = this.material;
       this.statements = material.policy?.trustPolicies.map((s) => s.name) ?? [];

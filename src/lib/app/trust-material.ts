@@ -16,7 +16,7 @@ import { TRUST_MATERIAL_SCHEMA, type TrustMaterialData, type TrustStoreKind } fr
 
 /** Whose trust material a verification used. */
 export type TrustSource =
-  | { readonly kind: 'stored'; readonly updatedAt: string }
+  | { readonly kind: 'stored'; readonly updatedAt: string; readonly label?: string }
   | { readonly kind: 'share'; readonly createdAt: string; readonly createdBy?: string }
   | { readonly kind: 'bundle'; readonly fileName: string; readonly createdAt: string; readonly createdBy?: string };
 
@@ -35,6 +35,11 @@ export interface LoadedTrustMaterial {
   /** Stores that did not validate; like notation, their error surfaces when a policy uses them. */
   readonly storeErrors: readonly { readonly type: TrustStoreKind; readonly name: string; readonly error: SignetError }[];
   readonly trustStores: TrustStoreSet;
+}
+
+/** The source of material stored in this browser. */
+export function storedSource(data: TrustMaterialData): TrustSource {
+  return { kind: 'stored', updatedAt: data.updatedAt, ...(data.label ? { label: data.label } : {}) };
 }
 
 /** Validates plain trust material with the core. Never throws for bad material: problems are reported. */

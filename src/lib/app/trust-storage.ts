@@ -37,6 +37,8 @@ export interface TrustMaterialData {
   readonly stores: readonly TrustStoreData[];
   /** ISO 8601 time of the last change. */
   readonly updatedAt: string;
+  /** Where the material came from, for people (e.g. "imported from trustpolicy.json and truststore.zip"). */
+  readonly label?: string;
 }
 
 function invalid(detail: string): SignetError {
@@ -71,7 +73,8 @@ export function parseTrustMaterialData(value: unknown): TrustMaterialData {
     return { type: s.type, name: s.name, files };
   });
   if (typeof value.updatedAt !== 'string') throw invalid('updatedAt must be a date');
-  return { schema: TRUST_MATERIAL_SCHEMA, policy: value.policy, stores, updatedAt: value.updatedAt };
+  if (value.label !== undefined && (typeof value.label !== 'string' || value.label.length > 300)) throw invalid('label must be text of at most 300 characters');
+  return { schema: TRUST_MATERIAL_SCHEMA, policy: value.policy, stores, updatedAt: value.updatedAt, ...(typeof value.label === 'string' ? { label: value.label } : {}) };
 }
 
 function storageError(action: string, cause: unknown): SignetError {

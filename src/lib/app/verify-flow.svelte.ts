@@ -160,15 +160,15 @@ export class VerifyFlow {
           : { kind: 'share', createdAt: this.shared.createdAt, ...(this.shared.createdBy ? { createdBy: this.shared.createdBy } : {}) };
       return loadTrustMaterial(shareToTrustMaterial(this.shared), source);
     }
-    const { appTrustMaterialStore } = await import('./trust-storage');
-    const data = await appTrustMaterialStore().read();
+    const { storedSource } = await import('./trust-material');
+    const data = await appState.storedTrustMaterial();
     if (!data) {
       throw new SignetError(
         'ERR_TRUST_POLICY_INVALID',
         'no trust policy or trust store is stored in this browser yet: open a share link or verification bundle that carries trust material, or import your notation trust policy and certificates on the Trust page'
       );
     }
-    return loadTrustMaterial(data, { kind: 'stored', updatedAt: data.updatedAt });
+    return loadTrustMaterial(data, storedSource(data));
   }
 
   /** Verifies the current subject like `notation verify <repository>@<digest>`. */
