@@ -17,7 +17,7 @@ import { launchChromium, measureCoreInChromium } from './lib/browser-core';
 import { measureBundle } from './lib/bundle';
 import { CORE_FORMATS, CORE_KEY_SPECS, measureCoreCase, type CoreBudget, type CoreRow } from './lib/core-cases';
 import { measureE2e, type E2eConfig } from './lib/e2e';
-import { createRegistryFixture, createSigners, type RegistryFixture } from './lib/fixtures';
+import { createRegistryFixture, createSigners, trustPolicy, type RegistryFixture } from './lib/fixtures';
 import { finishMachineInfo, machineInfo, versions } from './lib/machine';
 import { renderResults, type BenchResults } from './lib/report';
 import { measureSigning, type SigningConfig } from './lib/signing';
@@ -93,7 +93,6 @@ async function main(): Promise<void> {
     log('web app in Chromium through the cors-proxy…');
     const browser = await launchChromium();
     try {
-      const { trustPolicy } = await import('./lib/fixtures');
       app = await measureAppFlow(browser, fixtures, signers, JSON.stringify(trustPolicy('lastPasses')), { buildDir, ...CONFIG.app }, log);
       if (!app.available) log(`web app: not measured — ${app.reason}`);
     } finally {

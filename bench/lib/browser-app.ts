@@ -16,6 +16,7 @@ import { parseProxyConfig } from '../../cors-proxy/src/config';
 import type { ProxyLogLine } from '../../cors-proxy/src/handler';
 import { startProxy } from '../../cors-proxy/src/node';
 import { startStaticServer } from '../../scripts/lib/static-server';
+import { TRUST_DATABASE_NAME, TRUST_MATERIAL_SCHEMA, TRUST_OBJECT_STORE_NAME, TRUST_RECORD_KEY } from '../../src/lib/app/trust-storage';
 import { base64Encode } from '../../src/lib/bytes';
 import type { RegistryFixture, Signers } from './fixtures';
 import { median, sig } from './measure';
@@ -57,7 +58,6 @@ async function probe(page: Page): Promise<string | undefined> {
 
 /** Writes trust material into the app's IndexedDB record (src/lib/app/trust-storage.ts layout). */
 async function seedTrust(page: Page, policy: string, rootDer: Uint8Array): Promise<void> {
-  const { TRUST_DATABASE_NAME, TRUST_OBJECT_STORE_NAME, TRUST_RECORD_KEY, TRUST_MATERIAL_SCHEMA } = await import('../../src/lib/app/trust-storage');
   await page.evaluate(
     async ({ db, store, key, schema, policy, root }) => {
       const bytes = Uint8Array.from(atob(root), (c) => c.charCodeAt(0));

@@ -17,7 +17,6 @@ import { NotationHome } from '../../tests/helpers/notation';
 import { toPem } from '../../tests/helpers/pem';
 import { chainSigner } from '../../tests/helpers/pki-signer';
 import { buildImage, pushImage } from '../../tests/integration/registry/images';
-import { CORE_KEY_SPECS } from './core-cases';
 import { startCountingProxy } from './counting-proxy';
 import { startRegistry, type RegistryKind } from './fixtures';
 import { median, sig, timed } from './measure';
@@ -117,5 +116,3 @@ export async function measureSigning(config: SigningConfig, log: (s: string) => 
   }
   return rows;
 }
-
-export { CORE_KEY_SPECS as SIGNING_KEY_SPECS };
