@@ -5,7 +5,7 @@
  * by id (digest, or `tag:<name>`); a tag that now points elsewhere is "moved", not added.
  * Spec digest §2.3 (push sequence: blobs, manifest with subject, then the tag index).
  */
-import { describeNode, type ObjectEdge, type ObjectGraph, type ObjectNode } from './objects';
+import { describeNode, type ObjectEdge, type ObjectGraph, type ObjectNode } from './graph';
 
 export interface MovedTag {
   readonly tag: string;

@@ -9,6 +9,7 @@ import type { Descriptor } from '../../../../src/lib/oci/descriptor';
 import { computeDigest } from '../../../../src/lib/oci/digest';
 import { EMPTY_JSON, MediaType } from '../../../../src/lib/oci/media-types';
 import { createRegistryClient } from '../../../../src/lib/registry/client';
+import type { ExchangeObserver } from '../../../../src/lib/registry/http';
 import type { Call } from '../../registry/scripted-fetch';
 import { scriptedFetch } from '../../registry/scripted-fetch';
 
@@ -133,15 +134,15 @@ export class ScriptedStore {
     let bytes = stored.bytes;
     if (this.corrupt.has(digest)) {
       bytes = bytes.slice();
-      bytes[bytes.length - 1] ^= 1;
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     }
     const headers = { 'Content-Type': stored.mediaType, 'Docker-Content-Digest': digest, 'Content-Length': String(bytes.length) };
     return new Response(call.method === 'HEAD' ? null : (bytes as unknown as BodyInit), { headers });
   }
 
-  client(options: { cache?: boolean } = {}) {
+  client(options: { cache?: boolean; onExchange?: ExchangeObserver } = {}) {
     const { fetch, calls } = scriptedFetch([(c) => this.serve(c)]);
-    const client = createRegistryClient({ fetch, ...(options.cache ? { cache: true } : {}) });
+    const client = createRegistryClient({ fetch, ...(options.cache ? { cache: true } : {}), ...(options.onExchange ? { onExchange: options.onExchange } : {}) });
     return { client, repo: client.repository(`${HOST}/${REPO}`), calls };
   }
 }
