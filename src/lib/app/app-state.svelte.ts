@@ -4,7 +4,6 @@
  * made so far, and the registry client built from all of that. One instance per tab.
  */
 import type { HttpExchange } from '../registry/http';
-import { fetchDemoPreset, fetchDeploymentConfig } from './browser';
 import type { DemoPreset } from './demo-preset';
 import { CredentialVault } from './credentials';
 import type { DropIntent } from './files';
@@ -96,6 +95,7 @@ export class AppState {
    */
   loadDeployment(): Promise<void> {
     this.deploymentLoad ??= (async () => {
+      const { fetchDemoPreset, fetchDeploymentConfig } = await import('./deployment');
       const { config, problems } = await fetchDeploymentConfig();
       let demo: DemoPreset | null = null;
       const all = [...problems];
