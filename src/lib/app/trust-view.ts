@@ -7,7 +7,7 @@
  */
 import { isSignetError, SignetError } from '../errors';
 import { validateTrustStore, type TrustStoreFile } from '../notary/trust-store';
-import { parseCertificates, type Certificate } from '../notary/x509/certificate';
+import { parseCertificate, parseCertificates, type Certificate } from '../notary/x509/certificate';
 import { addTrustStoreFiles, type PlannedStore } from './trust-import';
 import type { TrustFileData, TrustMaterialData, TrustStoreData, TrustStoreKind } from './trust-storage';
 
@@ -122,4 +122,11 @@ export async function addCertificates(
   }
   const store = next.stores.find((s) => s.type === type && s.name === name)!;
   return { data: next, store: await describeTrustStore(store, now) };
+}
+
+/** Rows for DER certificates (a key's chain, leaf first). */
+export async function describeCertificates(ders: readonly Uint8Array[], now = new Date()): Promise<CertificateRow[]> {
+  const out: CertificateRow[] = [];
+  for (const [i, der] of ders.entries()) out.push(row(await parseCertificate(der, `certificate ${i + 1}`), now));
+  return out;
 }
