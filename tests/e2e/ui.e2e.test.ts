@@ -311,7 +311,9 @@ describe('loading', () => {
       }
       await writeFile(path.join(artifactsDir, 'first-load-js-gzip-kib.json'), `${JSON.stringify(sizes, null, 2)}\n`);
       console.log('first-load JavaScript per route (KiB, gzip -9):', sizes);
-      for (const [route, kib] of Object.entries(sizes)) expect(kib, route).toBeLessThan(100);
+      // A ceiling against gross regressions (the SvelteKit/Svelte runtime alone is ~35 KiB); the
+      // markers above are the sharp check. Measured sizes are kept in first-load-js-gzip-kib.json.
+      for (const [route, kib] of Object.entries(sizes)) expect(kib, route).toBeLessThan(150);
 
       // Verifying needs them all; the markers are really in the chunks that load then.
       scripts.length = 0;
