@@ -198,8 +198,14 @@ export class SignFlow {
             ...(timestamp ? { timestamp } : {})
           })
       );
-      steps.describe('manifest', out.pushed.descriptor.digest);
-      steps.describe('index', describeIndexing(out.pushed.indexedBy));
+      const indexing = describeIndexing(out.pushed.indexedBy);
+      // A registry with the Referrers API indexes the manifest as it is pushed: no separate step.
+      if (steps.has('index')) {
+        steps.describe('manifest', out.pushed.descriptor.digest);
+        steps.describe('index', indexing);
+      } else {
+        steps.describe('manifest', `${out.pushed.descriptor.digest}; ${indexing}`);
+      }
       steps.finish();
       if (run !== this.run) return;
       this.result = {

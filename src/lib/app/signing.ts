@@ -158,6 +158,11 @@ export class SigningSteps {
     this.set({ id, label, state: 'running', requests: 0, cacheHits: 0 });
   }
 
+  /** True when a step of `kind` was started. */
+  has(kind: string): boolean {
+    return this.byKind.has(kind);
+  }
+
   /** Sets the outcome line of the latest step of `kind`. */
   describe(kind: string, detail: string): void {
     const id = this.byKind.get(kind);
