@@ -3,14 +3,18 @@
  * app's registry client while the page is open, the object graph of the page's artifact (read on
  * demand through the same client, so its requests are in the trace too), and a before/after
  * comparison — from a snapshot the person takes, or handed over by a signing flow. A view over
- * trace.ts, objects.ts and diff.ts; nothing here talks to a registry by itself.
+ * trace.ts, objects.ts and diff.ts, which load on first use so a page's first load stays small:
+ * exchanges reported before the recorder has loaded are kept (already redacted by the transport)
+ * with their step and time, and replayed into it.
  */
+import type { HttpExchange } from '../../registry/http';
 import type { Descriptor } from '../../oci/descriptor';
 import { appState } from '../app-state.svelte';
 import { describeError, type DescribedError } from '../messages';
-import { diffObjectGraphs, type GraphDiff } from './diff';
+import type { ProgressStep } from '../progress';
+import type { GraphDiff } from './diff';
 import type { ObjectGraph } from './graph';
-import { formatHar, TraceRecorder, type TraceEntry } from './trace';
+import type { TraceEntry, TraceRecorder } from './trace';
 
 /** The artifact the Objects view describes. */
 export interface GraphTarget {
@@ -23,6 +27,19 @@ export interface GraphTarget {
 
 /** Step label for the graph's own reads, so the trace tells them apart from the flow's. */
 export const GRAPH_STEP = 'Behind the scenes: read the registry objects';
+
+/** The step a flow's ProgressTracker is running (the most recent one still running). */
+export function runningStep(steps: readonly ProgressStep[]): string | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.state === 'running') return steps[i]!.label;
+  return undefined;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.timeOrigin + performance.now() : Date.now();
+}
+
+/** Exchanges kept until the recorder loads; more than this and the oldest go. */
+const MAX_PENDING = 2000;
 
 export class BehindTheScenesState {
   entries = $state.raw<readonly TraceEntry[]>([]);
@@ -39,22 +56,58 @@ export class BehindTheScenesState {
   compareBusy = $state(false);
   compareError = $state.raw<DescribedError | null>(null);
 
-  readonly recorder: TraceRecorder;
+  private recorder: TraceRecorder | null = null;
+  private recorderLoad: Promise<TraceRecorder> | undefined;
+  private pending: { exchange: HttpExchange; step: string | undefined; at: number }[] = [];
   private graphRun = 0;
+  /** Set while the panel reads the graph, so those requests carry its own step. */
+  private ownStep: string | undefined;
+  private readonly stepOf: () => string | undefined;
 
   constructor(options: { stepOf?: () => string | undefined } = {}) {
-    this.recorder = new TraceRecorder({ ...(options.stepOf ? { stepOf: options.stepOf } : {}) });
-    this.recorder.subscribe((entries) => (this.entries = entries));
+    this.stepOf = options.stepOf ?? (() => undefined);
   }
+
+  private currentStep(): string | undefined {
+    if (this.ownStep !== undefined) return this.ownStep;
+    try {
+      return this.stepOf();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Loads the recorder (once) and replays what was reported before it was there. */
+  loadRecorder(): Promise<TraceRecorder> {
+    this.recorderLoad ??= import('./trace').then(({ TraceRecorder }) => {
+      const recorder = new TraceRecorder({ stepOf: () => this.currentStep() });
+      recorder.subscribe((entries) => (this.entries = entries));
+      for (const p of this.pending) recorder.record(p.exchange, p.step, p.at);
+      this.pending = [];
+      this.recorder = recorder;
+      return recorder;
+    });
+    return this.recorderLoad;
+  }
+
+  private observe = (exchange: HttpExchange): void => {
+    if (this.recorder) {
+      this.recorder.record(exchange);
+      return;
+    }
+    this.pending.push({ exchange, step: this.currentStep(), at: now() });
+    if (this.pending.length > MAX_PENDING) this.pending.shift();
+  };
 
   /**
    * Records every exchange of the app's registry client until the returned function is called
-   * (use as an $effect's cleanup).
+   * (use as an $effect's or onMount's cleanup).
    */
   attach(): () => void {
     let stop: () => void = () => undefined;
     const open = new Promise<void>((resolve) => (stop = resolve));
-    void appState.observe(this.recorder.observe, () => open);
+    void appState.observe(this.observe, () => open);
+    void this.loadRecorder().catch(() => undefined);
     return stop;
   }
 
@@ -76,13 +129,19 @@ export class BehindTheScenesState {
   }
 
   clearTrace(): void {
-    this.recorder.clear();
+    this.pending = [];
+    this.recorder?.clear();
   }
 
   private async read(target: GraphTarget): Promise<ObjectGraph> {
     const [{ client }, { buildObjectGraph }] = await Promise.all([appState.registryClient(), import('./objects')]);
     const repo = client.repository(`${target.repository}@${target.descriptor.digest}`);
-    return this.recorder.step(GRAPH_STEP, () => buildObjectGraph(repo, target.descriptor, target.tag ? { tag: target.tag } : {}));
+    this.ownStep = GRAPH_STEP;
+    try {
+      return await buildObjectGraph(repo, target.descriptor, target.tag ? { tag: target.tag } : {});
+    } finally {
+      this.ownStep = undefined;
+    }
   }
 
   /** Reads the object graph of the target (again). */
@@ -102,7 +161,7 @@ export class BehindTheScenesState {
     }
   }
 
-  /** Keeps the current registry state as "before" (reading it first when needed). */
+  /** Keeps the current registry state as "before". */
   async takeSnapshot(): Promise<void> {
     const target = this.target;
     if (!target) return;
@@ -131,8 +190,7 @@ export class BehindTheScenesState {
     this.compareError = null;
     try {
       const after = await this.read(target);
-      this.graph = after;
-      this.showComparison(before, after, 'snapshot');
+      await this.showComparison(before, after, 'snapshot');
     } catch (e) {
       this.compareError = describeError(e);
     } finally {
@@ -140,8 +198,9 @@ export class BehindTheScenesState {
     }
   }
 
-  /** A signing flow hands over the graphs it read before and after pushing. */
-  showComparison(before: ObjectGraph, after: ObjectGraph, source: 'snapshot' | 'signing' = 'signing'): void {
+  /** Shows the difference between two reads (a signing flow hands over its before and after). */
+  async showComparison(before: ObjectGraph, after: ObjectGraph, source: 'snapshot' | 'signing' = 'signing'): Promise<void> {
+    const { diffObjectGraphs } = await import('./diff');
     this.before = before;
     this.after = after;
     this.diff = diffObjectGraphs(before, after);
@@ -150,8 +209,9 @@ export class BehindTheScenesState {
   }
 
   /** The trace as HAR-like JSON text. */
-  harText(): string {
-    return formatHar(this.recorder.entries, { name: 'Signet', version: '1' });
+  async harText(): Promise<string> {
+    const [{ formatHar }, recorder] = await Promise.all([import('./trace'), this.loadRecorder()]);
+    return formatHar(recorder.entries, { name: 'Signet', version: '1' });
   }
 
   graphText(): string | null {

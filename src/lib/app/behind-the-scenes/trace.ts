@@ -236,12 +236,15 @@ export class TraceRecorder {
     }
   }
 
-  /** Records one exchange (sanitized) against `step`, or the current step. */
-  record(exchange: HttpExchange, step: string | undefined = this.currentStep()): TraceEntry {
+  /**
+   * Records one exchange (sanitized) against `step`, or the current step. `endedAt` is when it
+   * was reported (default now; a caller replaying buffered exchanges passes the time it kept).
+   */
+  record(exchange: HttpExchange, step: string | undefined = this.currentStep(), endedAt: number = this.now()): TraceEntry {
     const clean = sanitizeExchange(exchange);
     const entry: TraceEntry = {
       seq: ++this.seq,
-      startedAt: this.now() - clean.durationMs,
+      startedAt: endedAt - clean.durationMs,
       exchange: clean,
       ...(step !== undefined ? { step } : {}),
       purpose: describeRequest(clean.method, clean.url)

@@ -164,6 +164,19 @@ describe('TraceRecorder', () => {
     expect(recorder.entries.map((e) => e.step)).toEqual(['outer', 'inner', 'outer', 'flow step', 'flow step']);
   });
 
+  it('replays exchanges kept before it existed at the time they ended, in request order', () => {
+    const c = clock();
+    const recorder = new TraceRecorder({ now: c.now });
+    c.advance(100);
+    // Reported at t=+20 and t=+40 (buffered), replayed now at t=+100.
+    recorder.record(exchange({ url: `${BASE}/manifests/late`, durationMs: 5 }), 'step b', c.now() - 60);
+    recorder.record(exchange({ url: `${BASE}/manifests/early`, durationMs: 30 }), 'step a', c.now() - 80);
+    expect(recorder.entries.map((e) => [e.purpose, e.step, e.startedAt - 1_700_000_000_000])).toEqual([
+      ['fetch the manifest of tag early', 'step a', -10],
+      ['fetch the manifest of tag late', 'step b', 35]
+    ]);
+  });
+
   it('a throwing stepOf or listener does not break recording; the list is capped', () => {
     const recorder = new TraceRecorder({
       maxEntries: 3,
