@@ -63,7 +63,15 @@ async function main(): Promise<void> {
 
   // The bundle first: if build/ is stale it is rebuilt now, not while something is being timed.
   log('bundle: building the app if build/ is stale…');
-  ensureAppBuilt(log);
+  try {
+    ensureAppBuilt(log);
+  } catch (e) {
+    // Two `vite build`s in one checkout (an e2e run, npm start) share .svelte-kit/output and can
+    // trip over each other; one retry after the other has finished is enough.
+    log(`the build failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); retrying once in 10 s`);
+    await new Promise((r) => setTimeout(r, 10_000));
+    ensureAppBuilt(log);
+  }
   const buildDir = path.join(repoRoot, 'build');
   const bundle = await measureBundle(buildDir);
 
