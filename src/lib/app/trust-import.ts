@@ -189,8 +189,10 @@ export async function collectTrustImport(sources: readonly SourceFile[]): Promis
   };
 }
 
-function withStores(data: TrustMaterialData | null, stores: readonly TrustStoreData[], policy: string | null | undefined, now: Date): TrustMaterialData {
+/** A new record; `label` says where the material came from (an edit makes it the person's own: no label). */
+function withStores(data: TrustMaterialData | null, stores: readonly TrustStoreData[], policy: string | null | undefined, now: Date, label?: string): TrustMaterialData {
   return {
+    ...(label ? { label: label.slice(0, 300) } : {}),
     schema: TRUST_MATERIAL_SCHEMA,
     policy: policy === undefined ? (data?.policy ?? null) : policy,
     stores: [...stores].sort((a, b) => (a.type === b.type ? (a.name < b.name ? -1 : 1) : TRUST_STORE_KINDS.indexOf(a.type) - TRUST_STORE_KINDS.indexOf(b.type))),
@@ -210,7 +212,9 @@ export function mergeTrustImport(data: TrustMaterialData | null, plan: TrustImpo
   const kept = (data?.stores ?? []).filter((s) => !replaced.has(`${s.type}:${s.name}`));
   const stores = [...kept, ...imported.map((s) => ({ type: s.type, name: s.name, files: s.files }))];
   if (stores.length > MAX_IMPORT_STORES) throw new SignetError('ERR_INPUT_TOO_LARGE', `the import would make ${stores.length} trust stores; at most ${MAX_IMPORT_STORES} are kept`);
-  return { data: withStores(data, stores, plan.policy ? plan.policy.text : undefined, now), imported, refused };
+  const from = [...new Set([plan.policy?.from, ...imported.map((s) => s.from)].filter((f): f is string => !!f).map((f) => f.split(/[/:]/)[0]!))];
+  const label = `imported on the Trust page from ${from.join(', ') || 'nothing'}`;
+  return { data: withStores(data, stores, plan.policy ? plan.policy.text : undefined, now, label), imported, refused };
 }
 
 /** The record with one store removed. */
