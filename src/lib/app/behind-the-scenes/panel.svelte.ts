@@ -55,11 +55,15 @@ export class BehindTheScenesState {
   diffSource = $state<'snapshot' | 'signing' | null>(null);
   compareBusy = $state(false);
   compareError = $state.raw<DescribedError | null>(null);
+  /** Why a signing's before/after cannot be shown (said instead of a wrong comparison). */
+  notice = $state<string | null>(null);
 
   private recorder: TraceRecorder | null = null;
   private recorderLoad: Promise<TraceRecorder> | undefined;
   private pending: { exchange: HttpExchange; step: string | undefined; at: number }[] = [];
   private graphRun = 0;
+  /** The graph a signing is compared against, fixed when the signing starts. */
+  private signingBase: ObjectGraph | null = null;
   /** Set while the panel reads the graph, so those requests carry its own step. */
   private ownStep: string | undefined;
   private readonly stepOf: () => string | undefined;
@@ -91,12 +95,19 @@ export class BehindTheScenesState {
   }
 
   private observe = (exchange: HttpExchange): void => {
-    if (this.recorder) {
-      this.recorder.record(exchange);
-      return;
-    }
-    this.pending.push({ exchange, step: this.currentStep(), at: now() });
-    if (this.pending.length > MAX_PENDING) this.pending.shift();
+    const at = now();
+    // The step is read once the other listeners of this exchange have run: some flows start a
+    // step when they see its first request (SigningSteps), after this listener was called.
+    // Microtasks run in order and before the flow can move on, so order and step are kept.
+    queueMicrotask(() => {
+      const step = this.currentStep();
+      if (this.recorder) {
+        this.recorder.record(exchange, step, at);
+        return;
+      }
+      this.pending.push({ exchange, step, at });
+      if (this.pending.length > MAX_PENDING) this.pending.shift();
+    });
   };
 
   /**
@@ -126,6 +137,8 @@ export class BehindTheScenesState {
     this.diff = null;
     this.diffSource = null;
     this.compareError = null;
+    this.notice = null;
+    this.signingBase = null;
   }
 
   clearTrace(): void {
@@ -206,6 +219,37 @@ export class BehindTheScenesState {
     this.diff = diffObjectGraphs(before, after);
     this.diffSource = source;
     this.graph = after;
+  }
+
+  /**
+   * A signing is about to push: the registry state read last (the snapshot, or the previous
+   * signing's "after") is its "before" — unless that read is still running, in which case it may
+   * already include the new signature and no comparison is shown.
+   */
+  signingStarted(): void {
+    const base = this.compareBusy ? null : (this.after ?? this.before);
+    this.signingBase = base;
+    this.notice = base
+      ? null
+      : 'The registry was still being read when the signing started, so there is no reliable "before": take a snapshot before the next signing to see what it adds.';
+  }
+
+  /** The signing pushed its signature: read the registry again and compare with its "before". */
+  async signingFinished(): Promise<void> {
+    const base = this.signingBase;
+    const target = this.target;
+    this.signingBase = null;
+    if (!base || !target) return;
+    this.compareBusy = true;
+    this.compareError = null;
+    try {
+      const after = await this.read(target);
+      await this.showComparison(base, after, 'signing');
+    } catch (e) {
+      this.compareError = describeError(e);
+    } finally {
+      this.compareBusy = false;
+    }
   }
 
   /** The trace as HAR-like JSON text. */
