@@ -5,7 +5,8 @@
  * registry holds; its Trace lists every request with its step and no credential (on screen and in
  * the exported HAR file); its Before/after view shows exactly what a signing added (the signing is
  * done from Node with Signet's signAndPush, as `notation sign` would be from a terminal); and it
- * works at 375 px. The Keys & Sign page has no registry signing yet, so the panel is not wired there.
+ * works at 375 px. On Keys & Sign, the panel reads the registry when the artifact is resolved and
+ * again after "Sign and push", and shows what the page's own signing added.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { TEST_USERS } from '../helpers/registries';
 import { artifactsDir } from './paths';
 import { unexpectedProblems } from './problems';
 import { seedTrustMaterial, startWorld, type World } from './registry-world';
+import { keyWithCertificate } from './write-world';
 
 let world: World;
 beforeAll(async () => {
@@ -259,6 +261,70 @@ describe('behind the scenes', () => {
       expect(items.some((t) => t.startsWith('Added signature envelope (JWS)'))).toBe(true);
       expect(await overflow(), 'Before/after view overflows sideways').toBeLessThanOrEqual(0);
       await world.app.screenshot(page, 'behind-the-scenes-phone-before-after');
+      expect(unexpectedProblems(problems)).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('opens from a signing on Keys & Sign: before/after shows what "Sign and push" added, and the trace the pushes', async () => {
+    const { page, problems, close } = await world.app.newPage();
+    try {
+      await page.goto(world.app.url('/keys'));
+      await keyWithCertificate(page, 'bts-signer');
+      const sign = page.getByRole('region', { name: 'Sign an artifact' });
+      await sign.getByLabel('Artifact reference').fill(world.app1.reference);
+      await sign.getByRole('button', { name: 'Resolve' }).click();
+      await signIn(page);
+      await expect.poll(() => page.getByTestId('sign-digest').textContent(), { timeout: 30_000 }).toBe(world.app1.descriptor.digest);
+
+      // Resolving reads the registry once: that is the "before".
+      await openPanel(page);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('ArrowLeft');
+      expect(await focusedText(page)).toBe('Before/after');
+      const changes = panel(page).getByRole('tabpanel', { name: 'Before/after' });
+      await changes.getByText(/^Snapshot taken at .*: \d+ objects\.$/).waitFor({ timeout: 30_000 });
+      const tagName = world.app1.descriptor.digest.replace(':', '-');
+      const repo = nodeClient().repository(world.app1.repository);
+      const oldIndex = await repo.resolve(tagName);
+
+      await sign.getByRole('button', { name: 'Sign and push' }).click();
+      const result = sign.getByTestId('sign-result');
+      await result.waitFor({ timeout: 30_000 });
+      const signature = /Signature (sha256:[0-9a-f]{64})/.exec((await result.textContent()) ?? '')![1]!;
+      const newIndex = await repo.resolve(tagName);
+      expect(newIndex.digest).not.toBe(oldIndex.digest);
+      const pushed = await repo.fetchManifest(signature);
+      const envelopeDigest = JSON.parse(new TextDecoder().decode(pushed.bytes)).layers[0].digest as string;
+
+      await changes.getByText('What the signing added to the registry, read before and after it pushed.').waitFor({ timeout: 30_000 });
+      const list = changes.getByRole('list', { name: 'Changes in the registry' });
+      await list.waitFor({ timeout: 30_000 });
+      const items = (await list.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      expect(items).toHaveLength(5);
+      expect(items.find((t) => t.startsWith('Added signature manifest'))).toContain(signature);
+      expect(items.find((t) => t.startsWith('Added signature envelope (COSE)'))).toContain(envelopeDigest);
+      expect(items.find((t) => t.startsWith('Added referrers tag index'))).toContain(newIndex.digest);
+      expect(items.find((t) => t.startsWith(`Moved referrers tag ${tagName}`))).toContain(`(was ${oldIndex.digest})`);
+      expect(items.find((t) => t.startsWith('Gone referrers tag index'))).toContain(oldIndex.digest);
+      await world.app.screenshot(page, 'behind-the-scenes-signing');
+
+      // The trace shows the pushes under the signing's steps, authenticated, with no secret.
+      await tab(page, /^Trace/).click();
+      const rows = panel(page).locator('tbody tr');
+      const steps = (await rows.locator('td.step').allTextContents()).map((t) => t.replace(/^Step:\s*/, ''));
+      const purposes = await rows.locator('.purpose').allTextContents();
+      const stepOf = (purpose: RegExp) => steps[purposes.findIndex((p) => purpose.test(p))];
+      expect(stepOf(/^push manifest sha256:/)).toBe('Push the signature manifest');
+      expect(stepOf(/^push a manifest as the referrers tag index/)).toBe('Update the referrers index');
+      expect(steps).toContain('Upload the signature envelope');
+      expect(purposes.some((p) => p.startsWith('finish the upload of blob'))).toBe(true);
+      const tableText = (await panel(page).getByRole('table').textContent()) ?? '';
+      expect(tableText).toContain('Basic ‹redacted›');
+      const html = await page.content();
+      expect(html).not.toContain(PASSWORD);
+      expect(html).not.toContain(BASIC);
       expect(unexpectedProblems(problems)).toEqual([]);
     } finally {
       await close();
