@@ -9,6 +9,7 @@
  * again after "Sign and push", and shows what the page's own signing added.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ afterAll(async () => {
   await world?.stop();
 });
 
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PASSWORD = TEST_USERS.alice.password;
 const BASIC = Buffer.from(`alice:${PASSWORD}`).toString('base64');
 
@@ -325,6 +327,45 @@ describe('behind the scenes', () => {
       const html = await page.content();
       expect(html).not.toContain(PASSWORD);
       expect(html).not.toContain(BASIC);
+      expect(unexpectedProblems(problems)).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it.each(['light', 'dark'] as const)('has no axe-core violations in any view (%s theme), and the check can fail', async (scheme) => {
+    // axe is injected into a context that bypasses the app's CSP (the app never loads it).
+    const { page, problems, close } = await world.app.newPage({ bypassCSP: true, colorScheme: scheme });
+    const violations = async (): Promise<string[]> => {
+      const found = (await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (ctx: Element, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+        const section = document.querySelector('section.bts')!;
+        const result = await axe.run(section, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+        return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      })) as string[];
+      return found;
+    };
+    try {
+      await page.goto(world.app.url(`/?ref=${encodeURIComponent(world.web.reference)}`));
+      await page.getByRole('group', { name: 'Referrers' }).waitFor({ timeout: 30_000 });
+      await page.addScriptTag({ path: axePath });
+      expect(await violations(), 'closed').toEqual([]);
+      await openPanel(page);
+      await panel(page).getByRole('list', { name: 'Registry objects' }).waitFor({ timeout: 30_000 });
+      for (const summary of await panel(page).locator('summary').all()) await summary.click();
+      expect(await violations(), 'Objects').toEqual([]);
+      await tab(page, /^Trace/).click();
+      for (const summary of await panel(page).locator('summary').all()) await summary.click();
+      expect(await violations(), 'Trace').toEqual([]);
+      await tab(page, 'Before/after').click();
+      await panel(page).getByRole('button', { name: 'Take a snapshot' }).click();
+      await panel(page).getByText(/^Snapshot taken at/).waitFor({ timeout: 30_000 });
+      await panel(page).getByRole('button', { name: 'Compare with the registry now' }).click();
+      await panel(page).getByText(/^No change: the registry holds the same \d+ objects as before\.$/).waitFor({ timeout: 30_000 });
+      expect(await violations(), 'Before/after').toEqual([]);
+      // A planted unnamed control inside the panel is reported.
+      await page.evaluate(() => document.querySelector('section.bts')!.insertAdjacentHTML('beforeend', '<button type="button"></button>'));
+      expect((await violations()).some((v) => v.startsWith('button-name'))).toBe(true);
       expect(unexpectedProblems(problems)).toEqual([]);
     } finally {
       await close();
