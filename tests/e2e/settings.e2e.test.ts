@@ -11,7 +11,7 @@ import path from 'node:path';
 import { TEST_USERS } from '../helpers/registries';
 import { artifactsDir } from './paths';
 import { unexpectedProblems } from './problems';
-import { startWriteWorld, type WriteWorld } from './write-world';
+import { readmeShot, startWriteWorld, type WriteWorld } from './write-world';
 
 let world: WriteWorld;
 beforeAll(async () => {
@@ -108,6 +108,9 @@ describe('Settings', () => {
       const saved = JSON.parse((await page.evaluate(() => localStorage.getItem('signet.settings.v1'))) ?? '{}');
       expect(saved).toMatchObject({ theme: 'dark', insecureRegistries: ['registry.internal:5000'], proxy: { url: world.proxy.url, scope: 'listed', registries: [world.olareg.host, world.distribution.host] } });
       await page.screenshot({ path: path.join(artifactsDir, 'screenshots', 'settings-desktop-dark.png'), fullPage: true });
+      await page.setViewportSize({ width: 375, height: 812 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      await readmeShot(page, 'settings-phone-dark', page.getByRole('heading', { name: 'CORS proxy' }));
       expect(unexpectedProblems(problems, CORS_NOISE)).toEqual([]);
     } finally {
       await close();

@@ -19,7 +19,7 @@ import { TEST_USERS } from '../helpers/registries';
 import { artifactsDir } from './paths';
 import { unexpectedProblems } from './problems';
 import { seedTrustMaterial } from './registry-world';
-import { dropFiles, keyWithCertificate, startWriteWorld, type WriteWorld } from './write-world';
+import { dropFiles, keyWithCertificate, readmeShot, startWriteWorld, type WriteWorld } from './write-world';
 
 let world: WriteWorld;
 beforeAll(async () => {
@@ -128,6 +128,7 @@ describe('Keys & Sign', () => {
       // Every request went through the proxy: the TSA and the registries.
       expect(world.proxy.logs().some((l) => JSON.stringify(l).includes(new URL(world.tsa.url).host))).toBe(true);
       await screenshot(page, 'keys-signed-jws-timestamp');
+      await readmeShot(page, 'keys-sign-desktop-light', page.getByRole('region', { name: 'Progress of signing and pushing' }));
 
       // 3. The REAL notation verifies both, with the certificate exported from the page.
       const home = await NotationHome.create();

@@ -19,6 +19,7 @@ import { createTestChain, toPem } from '../helpers/test-pki';
 import { startApp, type E2eApp } from './harness';
 import { artifactsDir, buildDir } from './paths';
 import { unexpectedProblems } from './problems';
+import { readmeShot } from './write-world';
 
 const run = promisify(execFile);
 
@@ -114,6 +115,7 @@ describe('Trust page', () => {
       expect(await storeArticle(page, 'ca:acme').textContent()).toContain('CN=Test Root,O=Notary,L=Seattle,ST=WA,C=US');
       expect(await storeArticle(page, 'ca:leafy').textContent()).toContain('notation: failed to validate the trusted certificate leaf.pem');
       await page.screenshot({ path: path.join(artifactsDir, 'screenshots', 'trust-imported.png'), fullPage: true });
+      await readmeShot(page, 'trust-import-desktop-light', page.getByRole('heading', { name: 'Import from notation' }));
 
       // The zip, dropped with the app's drop handling (a File in the DataTransfer).
       const zip = new Uint8Array(await readFile(zipPath));
@@ -168,6 +170,7 @@ describe('Trust page', () => {
       expect(await scopes.getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByRole('button', { name: 'Save policy' }).isDisabled()).toBe(true);
       await page.screenshot({ path: path.join(artifactsDir, 'screenshots', 'trust-policy-error.png'), fullPage: true });
+      await readmeShot(page, 'trust-policy-editor-desktop-light', page.getByRole('heading', { name: 'Trust policy', exact: true }));
       await scopes.fill('registry.example/acme/app\nregistry.example/acme/tools');
       await expect.poll(() => problemsBox.textContent()).toContain('notation accepts this policy');
       expect(await page.getByLabel('Trust policy JSON').textContent()).toContain('"registry.example/acme/tools"');

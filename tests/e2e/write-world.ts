@@ -114,3 +114,17 @@ export async function keyWithCertificate(page: Page, name: string, spec = 'EC-25
   await page.getByRole('button', { name: `Create a test certificate for ${name}` }).click();
   await page.getByRole('button', { name: `Download the certificate of ${name}` }).waitFor({ timeout: 20_000 });
 }
+
+/**
+ * A viewport-sized screenshot starting at `target`, small enough for the README: saved as
+ * test-results/e2e/screenshots/readme-<name>.png (docs/screenshots/ holds the committed copies).
+ */
+export async function readmeShot(page: Page, name: string, target: import('playwright').Locator): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  const { artifactsDir } = await import('./paths');
+  const dir = path.join(artifactsDir, 'screenshots');
+  await mkdir(dir, { recursive: true });
+  await target.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: path.join(dir, `readme-${name}.png`) });
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
