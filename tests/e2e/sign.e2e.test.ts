@@ -19,7 +19,7 @@ import { TEST_USERS } from '../helpers/registries';
 import { artifactsDir } from './paths';
 import { unexpectedProblems } from './problems';
 import { seedTrustMaterial } from './registry-world';
-import { dropFiles, keyWithCertificate, readmeShot, startWriteWorld, type WriteWorld } from './write-world';
+import { axeViolations, dropFiles, keyWithCertificate, readmeShot, startWriteWorld, type WriteWorld } from './write-world';
 
 let world: WriteWorld;
 beforeAll(async () => {
@@ -70,7 +70,8 @@ async function stepsText(page: Page): Promise<string[]> {
 
 describe('Keys & Sign', () => {
   it('signs images on distribution (COSE) and olareg (JWS, expiry, metadata, timestamp); Verify and notation verify accept both', async () => {
-    const { page, problems, close } = await world.app.newPage();
+    // bypassCSP lets axe-core be injected; the other tests run the page under its CSP.
+    const { page, problems, close } = await world.app.newPage({ bypassCSP: true });
     try {
       await page.goto(world.app.url('/keys'));
       await keyWithCertificate(page, SIGNER);
@@ -129,6 +130,9 @@ describe('Keys & Sign', () => {
       expect(world.proxy.logs().some((l) => JSON.stringify(l).includes(new URL(world.tsa.url).host))).toBe(true);
       await screenshot(page, 'keys-signed-jws-timestamp');
       await readmeShot(page, 'keys-sign-desktop-light', page.getByRole('region', { name: 'Progress of signing and pushing' }));
+      // Keys, a certificate chain, signing options, progress, result and tree on screen: no accessibility violation.
+      const axe = await axeViolations(page);
+      expect(axe, axe.join('\n')).toEqual([]);
 
       // 3. The REAL notation verifies both, with the certificate exported from the page.
       const home = await NotationHome.create();

@@ -19,7 +19,7 @@ import { createTestChain, toPem } from '../helpers/test-pki';
 import { startApp, type E2eApp } from './harness';
 import { artifactsDir, buildDir } from './paths';
 import { unexpectedProblems } from './problems';
-import { readmeShot } from './write-world';
+import { axeViolations, readmeShot } from './write-world';
 
 const run = promisify(execFile);
 
@@ -150,7 +150,8 @@ describe('Trust page', () => {
   });
 
   it('edits the policy with notation\'s errors shown then fixed, adds certificates, exports what the real notation reads, and re-imports it', async () => {
-    const { page, problems, close } = await app.newPage();
+    // bypassCSP lets axe-core be injected; the first test runs the page under its CSP.
+    const { page, problems, close } = await app.newPage({ bypassCSP: true });
     const home = await NotationHome.create();
     try {
       await page.goto(app.url('/trust'));
@@ -171,6 +172,9 @@ describe('Trust page', () => {
       expect(await page.getByRole('button', { name: 'Save policy' }).isDisabled()).toBe(true);
       await page.screenshot({ path: path.join(artifactsDir, 'screenshots', 'trust-policy-error.png'), fullPage: true });
       await readmeShot(page, 'trust-policy-editor-desktop-light', page.getByRole('heading', { name: 'Trust policy', exact: true }));
+      // An invalid store, an import report and a policy error on screen: still no accessibility violation.
+      const axe = await axeViolations(page);
+      expect(axe, axe.join('\n')).toEqual([]);
       await scopes.fill('registry.example/acme/app\nregistry.example/acme/tools');
       await expect.poll(() => problemsBox.textContent()).toContain('notation accepts this policy');
       expect(await page.getByLabel('Trust policy JSON').textContent()).toContain('"registry.example/acme/tools"');

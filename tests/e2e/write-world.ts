@@ -128,3 +128,19 @@ export async function readmeShot(page: Page, name: string, target: import('playw
   await page.screenshot({ path: path.join(dir, `readme-${name}.png`) });
   await page.evaluate(() => window.scrollTo(0, 0));
 }
+
+/**
+ * axe-core (WCAG 2.1 A/AA + best practices) on the page as it is now, for states the route-level
+ * axe test (axe.e2e.test.ts) never reaches. The page's context must bypass the CSP
+ * (newPage({ bypassCSP: true })), since axe is injected as a script.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const { createRequire } = await import('node:module');
+  const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  await page.addScriptTag({ path: axePath });
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })).violations;
+  })) as { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
+}
