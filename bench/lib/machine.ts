@@ -20,7 +20,13 @@ export interface MachineInfo {
   busyBeforeStart: number;
   /** The same, sampled after the run once every peer it started has stopped. */
   busyAfterEnd?: number;
-  /** True when either sample exceeded 25 %: the figures were taken on a shared, loaded machine. */
+  /**
+   * Share of all CPU time during the run used by processes that are not the bench or its
+   * children (peers, notation, Chromium): /proc/stat busy time minus this process's own and its
+   * reaped children's CPU time; -1 when unknown.
+   */
+  othersDuringRun?: number;
+  /** True when another workload used more than 15 % of the CPUs during the run (or 25 % just before/after). */
   underLoad: boolean;
 }
 
@@ -53,6 +59,37 @@ function cpuTimes(): { idle: number; total: number } | undefined {
   }
 }
 
+/** This process's CPU ticks plus those of its children that have exited (reaped), from /proc/self/stat. */
+function ownTicks(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "pid (comm) ": state is f[0]; utime, stime, cutime, cstime are fields 14–17 → f[11..14].
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CpuAccount {
+  times?: { idle: number; total: number };
+  own?: number;
+}
+
+export function startCpuAccount(): CpuAccount {
+  return { times: cpuTimes(), own: ownTicks() };
+}
+
+/** Other processes' share of all CPU time since `start` (0..1), or -1 when unknown. */
+export function othersShareSince(start: CpuAccount): number {
+  const now = cpuTimes();
+  const own = ownTicks();
+  if (!start.times || !now || start.own === undefined || own === undefined || now.total === start.times.total) return -1;
+  const total = now.total - start.times.total;
+  const busy = total - (now.idle - start.times.idle);
+  return Number(Math.max(0, (busy - (own - start.own)) / total).toFixed(3));
+}
+
 /** How busy the CPUs are right now, over `ms` (0..1), or -1 without /proc/stat. */
 export async function sampleBusy(ms = 2000): Promise<number> {
   const a = cpuTimes();
@@ -83,10 +120,11 @@ export async function machineInfo(): Promise<MachineInfo> {
 }
 
 /** Adds the load average at the end (which includes the bench's own peers) and a fresh busy sample. */
-export async function finishMachineInfo(info: MachineInfo): Promise<MachineInfo> {
+export async function finishMachineInfo(info: MachineInfo, account: CpuAccount): Promise<MachineInfo> {
   const loadAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+  const othersDuringRun = othersShareSince(account);
   const busyAfterEnd = await sampleBusy();
-  return { ...info, loadAtEnd, busyAfterEnd, underLoad: info.underLoad || busyAfterEnd > 0.25 };
+  return { ...info, loadAtEnd, busyAfterEnd, othersDuringRun, underLoad: info.underLoad || busyAfterEnd > 0.25 || othersDuringRun > 0.15 };
 }
 
 export function versions(repoRoot: string): Versions {

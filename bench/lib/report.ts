@@ -126,7 +126,7 @@ export function renderResults(r: BenchResults): string {
   const out: string[] = [];
   out.push(`# Signet bench (${r.mode}) — ${r.startedAt}, ${r.durationSeconds.toFixed(0)} s`);
   out.push(
-    `Machine: ${m.nproc} cores, ${m.cpuModel}, ${m.os}; CPUs ${(m.busyBeforeStart * 100).toFixed(0)} % busy with other work in the 2 s before the run and ${((m.busyAfterEnd ?? -1) * 100).toFixed(0)} % after it${m.underLoad ? ' — TAKEN UNDER LOAD from other processes' : ''}; load average ${m.loadAtStart.join(' / ')} at start, ${m.loadAtEnd?.join(' / ') ?? '?'} at end (the bench's own peers included)`
+    `Machine: ${m.nproc} cores, ${m.cpuModel}, ${m.os}; other processes used ${((m.othersDuringRun ?? -1) * 100).toFixed(0)} % of the CPUs during the run (${(m.busyBeforeStart * 100).toFixed(0)} % in the 2 s before it, ${((m.busyAfterEnd ?? -1) * 100).toFixed(0)} % after)${m.underLoad ? ' — TAKEN UNDER LOAD from other processes' : ''}; load average ${m.loadAtStart.join(' / ')} at start, ${m.loadAtEnd?.join(' / ') ?? '?'} at end (the bench's own peers included)`
   );
   out.push(`Versions: Node ${v.node}, Chromium ${v.chromium ?? '?'}, notation ${v.notation}, distribution ${v.distribution}, olareg ${v.olareg}; commit ${v.commit}${v.uncommittedSrcFiles > 0 ? ` + ${v.uncommittedSrcFiles} uncommitted file(s) under src/` : ''}`);
   out.push('\n## Core verification in Node (verifications per second, one at a time)\n' + coreTable(r.core.node));

@@ -61,6 +61,8 @@ describe('npm run bench (smoke mode)', () => {
     expect(results.machine.loadAtEnd).toHaveLength(3);
     expect(results.machine.busyBeforeStart).toBeGreaterThanOrEqual(0);
     expect(results.machine.busyBeforeStart).toBeLessThanOrEqual(1);
+    expect(results.machine.othersDuringRun).toBeGreaterThanOrEqual(0);
+    expect(results.machine.othersDuringRun).toBeLessThanOrEqual(1);
   });
 
   it('core: both formats, every measured algorithm, four positive rates in Node and in Chromium', () => {
