@@ -8,13 +8,15 @@
  * exported from the page. A file signed in the page downloads as <file>.cose.sig, and dropping
  * the file with it verifies. A failing push names the step that failed.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificates } from '../../src/lib/notary/x509/certificate';
 import { NotationHome } from '../helpers/notation';
 import { createTestChain, toPem } from '../helpers/test-pki';
+import { createTestRoot, openssl, opensslRun } from '../helpers/tsa-server';
 import { TEST_USERS } from '../helpers/registries';
 import { artifactsDir } from './paths';
 import { unexpectedProblems } from './problems';
@@ -235,6 +237,68 @@ describe('Keys & Sign', () => {
       await expect.poll(() => verification.textContent(), { timeout: 20_000 }).toContain('Successfully verified signature release.txt.cose.sig for release.txt');
       expect(unexpectedProblems(problems)).toEqual([]);
     } finally {
+      await close();
+    }
+  });
+
+  it('exports a CSR that a real OpenSSL CA issues, imports the issued chain, and signs with it (notation verify trusts the CA)', async () => {
+    const { page, problems, close } = await world.app.newPage();
+    const ca = await mkdtemp(path.join(tmpdir(), 'signet-e2e-ca-'));
+    try {
+      await page.goto(world.app.url('/keys'));
+      await page.getByLabel('Key name').fill('enterprise');
+      await page.getByLabel('Key type').selectOption('EC-384');
+      await page.getByRole('button', { name: 'Generate key' }).click();
+      await page.getByRole('row', { name: /enterprise/ }).waitFor();
+      const certs = section(page, 'Certificates');
+      await certs.getByText('Certificate signing request (CSR) for your CA').click();
+      await certs.getByLabel('Common name (CN)').fill('release.acme.example');
+      await certs.getByLabel('Organization (O)').fill('Acme Rockets');
+      await certs.getByLabel('State or province (ST)').fill('WA');
+      await certs.getByLabel('Country (C, two letters)').fill('us');
+      const csr = await download(page, () => certs.getByRole('button', { name: 'Download CSR' }).click());
+      expect(csr.name).toBe('enterprise.csr');
+      // The real OpenSSL checks the request's self-signature and reads the subject; a test CA issues a code-signing certificate.
+      const checked = await opensslRun(['req', '-in', csr.file, '-verify', '-noout', '-subject'], ca);
+      expect(`${checked.stdout.toString()}${checked.stderr}`).toMatch(/verify OK/i);
+      expect(checked.stdout.toString()).toContain('subject=C = US, ST = WA, O = Acme Rockets, CN = release.acme.example');
+      const caPem = await createTestRoot(ca, 'Acme Test Enterprise CA', 'ec-p384', 30);
+      await writeFile(path.join(ca, 'leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n');
+      await openssl(['x509', '-req', '-in', csr.file, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-sha384', '-days', '10', '-extfile', 'leaf.ext', '-out', 'leaf.crt'], ca);
+      const chainPem = (await readFile(path.join(ca, 'leaf.crt'), 'utf8')) + caPem;
+
+      // The chain in the wrong order is refused with a fix; in the right order it is imported.
+      await certs.getByText('Import the certificate chain your CA issued').click();
+      await certs.getByLabel('Certificate chain, PEM, leaf first').fill(caPem + (await readFile(path.join(ca, 'leaf.crt'), 'utf8')));
+      await certs.getByRole('button', { name: 'Import certificate chain' }).click();
+      await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('is number 2; put it first and order the chain leaf → intermediates → root');
+      await certs.getByLabel('Certificate chain, PEM, leaf first').fill(chainPem);
+      await certs.getByRole('button', { name: 'Import certificate chain' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toContain('Imported a chain of 2 certificate(s) for "enterprise"');
+      await expect.poll(() => page.getByRole('list', { name: 'Certificate chain of enterprise' }).textContent()).toContain('CN=Acme Test Enterprise CA,O=Signet Tests');
+
+      await resolve(page, world.onOlareg.reference);
+      await page.getByTestId('sign-digest').waitFor({ timeout: 30_000 });
+      const keySelect = page.getByRole('form', { name: 'Signature options', exact: true }).getByLabel('Signing key');
+      expect(await keySelect.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent)).toBe('enterprise — EC-384 (default)');
+      await signAndWait(page);
+
+      const home = await NotationHome.create();
+      try {
+        await home.addTrustStoreCertificates('ca', 'acme', [{ name: 'ca.crt', data: caPem }]);
+        await home.writeTrustPolicy({
+          version: '1.0',
+          trustPolicies: [{ name: 'acme', registryScopes: [world.onOlareg.repository], signatureVerification: { level: 'strict' }, trustStores: ['ca:acme'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=Acme Rockets, CN=release.acme.example'] }]
+        });
+        const verified = await home.run(['verify', '--insecure-registry', `${world.onOlareg.repository}@${world.onOlareg.descriptor.digest}`]);
+        expect(verified.output).toContain('Successfully verified signature');
+        expect(verified.code).toBe(0);
+      } finally {
+        await home.dispose();
+      }
+      expect(unexpectedProblems(problems)).toEqual([]);
+    } finally {
+      await rm(ca, { recursive: true, force: true });
       await close();
     }
   });
