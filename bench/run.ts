@@ -19,7 +19,7 @@ import { measureBundle, type BundleSection } from './lib/bundle';
 import { CORE_FORMATS, CORE_KEY_SPECS, measureCoreCase, type CoreBudget, type CoreRow } from './lib/core-cases';
 import { measureE2e, type E2eConfig } from './lib/e2e';
 import { createRegistryFixture, createSigners, trustPolicy, type RegistryFixture } from './lib/fixtures';
-import { finishMachineInfo, machineInfo, startCpuAccount, versions, type CpuAccount, type MachineInfo, type Versions } from './lib/machine';
+import { finishMachineInfo, machineInfo, startLoadMonitor, versions, type LoadMonitor, type MachineInfo, type Versions } from './lib/machine';
 import { renderResults, type BenchResults } from './lib/report';
 import { measureSigning, type SigningConfig } from './lib/signing';
 
@@ -67,15 +67,15 @@ async function main(): Promise<void> {
   // `vite build` in the same checkout (an e2e run, npm start) cannot change it mid-run.
   log('bundle: building the app if build/ is stale…');
   const snapshot = await mkdtemp(path.join(tmpdir(), 'signet-bench-build-'));
-  const account = startCpuAccount();
+  const monitor = startLoadMonitor();
   try {
-    await measureAll(started, machine, account, v, path.join(snapshot, 'build'));
+    await measureAll(started, machine, monitor, v, path.join(snapshot, 'build'));
   } finally {
     await rm(snapshot, { recursive: true, force: true });
   }
 }
 
-async function measureAll(started: Date, machine: MachineInfo, account: CpuAccount, v: Versions, buildDir: string): Promise<void> {
+async function measureAll(started: Date, machine: MachineInfo, monitor: LoadMonitor, v: Versions, buildDir: string): Promise<void> {
   let bundle: BundleSection | undefined;
   for (let attempt = 1; !bundle; attempt++) {
     try {
@@ -129,7 +129,7 @@ async function measureAll(started: Date, machine: MachineInfo, account: CpuAccou
   log('signing vs notation sign…');
   const signing = await measureSigning(CONFIG.signing, log);
 
-  const finishedMachine = await finishMachineInfo(machine, account);
+  const finishedMachine = await finishMachineInfo(machine, monitor);
   const finished = new Date();
   const results: BenchResults = {
     schema: 1,

@@ -1,6 +1,6 @@
 /** What the figures were taken on: machine, load, versions, date, commit. Node only. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { toolPath } from '../../tests/helpers/tools';
 
@@ -22,8 +22,7 @@ export interface MachineInfo {
   busyAfterEnd?: number;
   /**
    * Share of all CPU time during the run used by processes that are not the bench or its
-   * children (peers, notation, Chromium): /proc/stat busy time minus this process's own and its
-   * reaped children's CPU time; -1 when unknown.
+   * descendants (peers, notation, Chromium), sampled every 2 s from /proc; -1 when unknown.
    */
   othersDuringRun?: number;
   /** True when another workload used more than 15 % of the CPUs during the run (or 25 % just before/after). */
@@ -59,35 +58,86 @@ function cpuTimes(): { idle: number; total: number } | undefined {
   }
 }
 
-/** This process's CPU ticks plus those of its children that have exited (reaped), from /proc/self/stat. */
-function ownTicks(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After "pid (comm) ": state is f[0]; utime, stime, cutime, cstime are fields 14–17 → f[11..14].
-    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  } catch {
-    return undefined;
+interface ProcStat {
+  ppid: number;
+  ticks: number;
+  /** Start time in clock ticks since boot. */
+  start: number;
+}
+
+function readProcs(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After "pid (comm) ": f[0] state, f[1] ppid, f[11] utime, f[12] stime, f[19] starttime.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), start: Number(f[19]) });
+    } catch {
+      // the process ended while we looked
+    }
   }
+  return out;
 }
 
-export interface CpuAccount {
-  times?: { idle: number; total: number };
-  own?: number;
+function uptimeTicks(): number {
+  return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100; // USER_HZ is 100 on Linux
 }
 
-export function startCpuAccount(): CpuAccount {
-  return { times: cpuTimes(), own: ownTicks() };
+export interface LoadMonitor {
+  /** Other processes' share of all CPU time since the monitor started (0..1), or -1 when unknown. */
+  stop(): number;
 }
 
-/** Other processes' share of all CPU time since `start` (0..1), or -1 when unknown. */
-export function othersShareSince(start: CpuAccount): number {
-  const now = cpuTimes();
-  const own = ownTicks();
-  if (!start.times || !now || start.own === undefined || own === undefined || now.total === start.times.total) return -1;
-  const total = now.total - start.times.total;
-  const busy = total - (now.idle - start.times.idle);
-  return Number(Math.max(0, (busy - (own - start.own)) / total).toFixed(3));
+/**
+ * Samples every process every 2 s (about 2.5 ms of work each time) and sums the CPU time of
+ * those that are not this process or its descendants (registries, notation, Chromium and its
+ * renderers are descendants): what other people's work took from the machine during the run.
+ * Processes that start and end between two samples are missed, so this is a lower bound.
+ */
+export function startLoadMonitor(): LoadMonitor {
+  const self = process.pid;
+  const startedAt = (() => {
+    try {
+      return uptimeTicks();
+    } catch {
+      return undefined;
+    }
+  })();
+  const first = cpuTimes();
+  if (startedAt === undefined || !first) return { stop: () => -1 };
+  const seen = new Map<number, number>(); // pid → ticks already counted from
+  let others = 0;
+  const sample = () => {
+    const procs = readProcs();
+    const isOurs = (pid: number): boolean => {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+        if (p === self) return true;
+        p = procs.get(p)?.ppid ?? 0;
+      }
+      return false;
+    };
+    for (const [pid, st] of procs) {
+      if (isOurs(pid)) continue;
+      const base = seen.get(pid) ?? (st.start >= startedAt ? 0 : st.ticks);
+      others += Math.max(0, st.ticks - base);
+      seen.set(pid, st.ticks);
+    }
+  };
+  sample();
+  others = 0;
+  const timer = setInterval(sample, 2000);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      const last = cpuTimes();
+      if (!last || last.total === first.total) return -1;
+      return Number(Math.min(1, others / (last.total - first.total)).toFixed(3));
+    }
+  };
 }
 
 /** How busy the CPUs are right now, over `ms` (0..1), or -1 without /proc/stat. */
@@ -120,9 +170,9 @@ export async function machineInfo(): Promise<MachineInfo> {
 }
 
 /** Adds the load average at the end (which includes the bench's own peers) and a fresh busy sample. */
-export async function finishMachineInfo(info: MachineInfo, account: CpuAccount): Promise<MachineInfo> {
+export async function finishMachineInfo(info: MachineInfo, monitor: LoadMonitor): Promise<MachineInfo> {
   const loadAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
-  const othersDuringRun = othersShareSince(account);
+  const othersDuringRun = monitor.stop();
   const busyAfterEnd = await sampleBusy();
   return { ...info, loadAtEnd, busyAfterEnd, othersDuringRun, underLoad: info.underLoad || busyAfterEnd > 0.25 || othersDuringRun > 0.15 };
 }
