@@ -4,6 +4,7 @@
  * lengths, SignedData version 3, IssuerAndSerialNumber signer identifiers, X.509 certificates
  * only, eContentType id-ct-TSTInfo. Spec digest §10 "Verification" step 1.
  */
+import { concatBytes } from '../../bytes';
 import { isSignetError } from '../../errors';
 import { type Certificate, parseCertificate } from '../x509/certificate';
 import { DerError, TAG, type DerNode, childrenOf, readBoolean, readOid, readTlv } from '../x509/der';
@@ -166,15 +167,7 @@ function encodeSignedAttributes(attributes: readonly CmsAttribute[]): Uint8Array
   // Go decodes each Attribute into {type, values} and marshals those two fields back.
   const encoded = attributes.map((a) => derSequence(a.typeDer, a.values.raw));
   encoded.sort(compareBytes);
-  let length = 0;
-  for (const e of encoded) length += e.length;
-  const content = new Uint8Array(length);
-  let offset = 0;
-  for (const e of encoded) {
-    content.set(e, offset);
-    offset += e.length;
-  }
-  return tlv(0x31, content);
+  return tlv(0x31, concatBytes(...encoded));
 }
 
 function readSignerInfo(node: DerNode, index: number): CmsSignerInfo {
