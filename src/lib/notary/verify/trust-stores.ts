@@ -5,7 +5,7 @@
  */
 import { SignetError } from '../../errors';
 import type { SigningScheme } from '../envelope';
-import { goQuote } from '../go-text';
+import { trustStoreNames } from '../policy/trust-policy';
 import type { TrustStoreType } from '../policy/types';
 import type { Certificate } from '../x509/certificate';
 
@@ -43,31 +43,12 @@ export function storeTypeForScheme(scheme: SigningScheme): TrustStoreType {
   return scheme === 'notary.x509' ? 'ca' : 'signingAuthority';
 }
 
-/** Certificates of every `type` store the statement names (each store once). */
+/** Certificates of every `type` store the statement names (each store once, policy order). */
 export function loadTrustCertificates(
   type: TrustStoreType,
   policyName: string,
   trustStores: readonly string[],
   set: TrustStoreSet
 ): Certificate[] {
-  const seen = new Set<string>();
-  const out: Certificate[] = [];
-  for (const entry of trustStores) {
-    if (seen.has(entry)) continue;
-    const colon = entry.indexOf(':');
-    if (colon < 0) {
-      throw new SignetError(
-        'ERR_TRUST_STORE_INVALID',
-        `error while loading the trust store, trust policy statement ${goQuote(policyName)} is missing separator in trust store value ${goQuote(entry)}. The required format is <TrustStoreType>:<TrustStoreName>`
-      );
-    }
-    if (entry.slice(0, colon) !== type) continue;
-    out.push(...set.get(type, entry.slice(colon + 1)));
-    seen.add(entry);
-  }
-  return out;
-}
-
-export function hasTsaStore(trustStores: readonly string[]): boolean {
-  return trustStores.some((s) => s.startsWith('tsa:'));
+  return trustStoreNames(policyName, trustStores, type).flatMap((name) => [...set.get(type, name)]);
 }

@@ -26,7 +26,8 @@ import { importVerificationKey, parseCertificate, type Certificate } from '../x5
 import { validateCertificateChain } from '../x509/chain';
 import { checkValidityAt, checkValidityAtAuthenticSigningTime } from '../x509/validity';
 import type { CheckResult, SignatureResult } from './result';
-import { hasTsaStore, loadTrustCertificates, storeTypeForScheme, type TrustStoreSet } from './trust-stores';
+import { hasTsaTrustStore } from '../policy/trust-policy';
+import { loadTrustCertificates, storeTypeForScheme, type TrustStoreSet } from './trust-stores';
 import { verifyAuthenticTimestampToken } from './timestamp-check';
 
 export interface VerifySignatureInput {
@@ -214,7 +215,13 @@ async function authenticTimestamp(input: VerifySignatureInput, envelope: Envelop
   if (sa.signingScheme === 'notary.x509.signingAuthority') {
     return checkValidityAtAuthenticSigningTime(chain, sa.signingTime, sa.signingTimeText ? rfc3339Offset(sa.signingTimeText) : undefined)?.message;
   }
-  let useTimestamp = hasTsaStore(input.policy.trustStores);
+  let useTimestamp: boolean;
+  try {
+    useTimestamp = hasTsaTrustStore(input.policy.name, input.policy.trustStores);
+  } catch (e) {
+    if (!isSignetError(e)) throw e;
+    return `failed to check tsa trust store configuration in turst policy with error: ${e.message}`;
+  }
   if (useTimestamp && input.policy.signatureVerification.verifyTimestamp === 'afterCertExpiry') {
     useTimestamp = chain.some((c) => now.getTime() > c.notAfter.getTime());
   }
