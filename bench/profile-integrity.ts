@@ -2,11 +2,13 @@
  * Where `checkIntegrity` spends its time, for docs/benchmarks.md:
  *
  *   npx tsx bench/profile-integrity.ts [node|chromium] [cose|jws] [KeySpec] [iterations]
+ *   npx tsx bench/profile-integrity.ts e2e [iterations]
  *
  * Records a V8 CPU profile of a loop of checkIntegrity on one envelope — in Node through
- * node:inspector, in Debian's Chromium through the DevTools protocol — and prints self time
- * grouped by where the code lives (Signet modules, npm dependencies, engine/native work, idle)
- * plus the top functions. The profile is written to bench/integrity-<where>.cpuprofile (open it
+ * node:inspector, in Debian's Chromium through the DevTools protocol — or (`e2e`) of whole
+ * verifications (resolve + verifyArtifact) of an image with 100 RSA-2048 COSE signatures on a
+ * local olareg, and prints self time grouped by where the code lives (Signet modules, npm
+ * dependencies, Node internals, engine/native work, idle) plus the top functions. The profile is written to bench/integrity-<where>.cpuprofile (open it
  * in Chrome DevTools). Loopback only; stops by itself.
  */
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,13 +23,18 @@ import { signArtifact } from '../src/lib/notary/sign/sign-artifact';
 import { checkIntegrity } from '../src/lib/notary/verify/verify-signature';
 import { MediaType } from '../src/lib/oci/media-types';
 import { chainSigner } from '../tests/helpers/pki-signer';
+import { registrySignatureSource } from '../src/lib/app/signatures';
+import { offlineRevocationChecker } from '../src/lib/notary/revocation/offline';
+import { verifyArtifact } from '../src/lib/notary/verify/verify-artifact';
+import { createRegistryClient } from '../src/lib/registry/client';
 import { launchChromium } from './lib/browser-core';
+import { createRegistryFixture, createSigners, signetTrustStores, trustPolicy } from './lib/fixtures';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const where = (process.argv[2] ?? 'node') as 'node' | 'chromium';
+const where = (process.argv[2] ?? 'node') as 'node' | 'chromium' | 'e2e';
 const format = (process.argv[3] ?? 'cose') as 'cose' | 'jws';
 const keySpec = (process.argv[4] ?? 'RSA-2048') as KeySpec;
-const iterations = Number(process.argv[5] ?? 2000);
+const iterations = Number((where === 'e2e' ? process.argv[3] : process.argv[5]) ?? (where === 'e2e' ? 10 : 2000));
 
 interface ProfileNode {
   id: number;
@@ -64,6 +71,7 @@ function moduleLocator(bundle: string | undefined): (url: string, line: number) 
 function placeOf(name: string, module: string, url: string): string {
   if (['(idle)', '(garbage collector)', '(program)', '(root)'].includes(name)) return name;
   if (url === '') return 'native / engine built-ins (WebCrypto, digests, key import)';
+  if (module.includes('undici')) return 'undici (Node fetch)';
   if (module.startsWith('node:')) return 'Node.js JS internals';
   if (module.includes('node_modules')) return `npm: ${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(module)?.[1] ?? module}`;
   if (module.startsWith('src/')) return `Signet ${module.split('/').slice(0, 4).join('/')}`;
@@ -85,7 +93,8 @@ function report(profile: Profile, elapsedMs: number, bundle?: string): void {
     byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
   }
   const pct = (v: number) => `${((100 * v) / total).toFixed(1).padStart(5)}%`;
-  console.log(`${where} ${format} ${keySpec}: ${iterations} checkIntegrity in ${elapsedMs.toFixed(0)} ms = ${((elapsedMs / iterations) * 1000).toFixed(0)} µs each (${total} samples)`);
+  const what = where === 'e2e' ? 'verifications of 100 signatures' : `${format} ${keySpec} checkIntegrity`;
+  console.log(`${where}: ${iterations} ${what} in ${elapsedMs.toFixed(0)} ms = ${((elapsedMs / iterations) * 1000).toFixed(0)} µs each (${total} samples)`);
   console.log('self time by place:');
   for (const [k, v] of [...byPlace].sort((a, b) => b[1] - a[1])) console.log(`${pct(v)}  ${k}`);
   console.log('top functions (self time):');
@@ -110,6 +119,48 @@ async function inNode(): Promise<{ profile: Profile; elapsed: number }> {
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
   return { profile: profile as unknown as Profile, elapsed };
+}
+
+async function profileNode(loop: () => Promise<void>): Promise<{ profile: Profile; elapsed: number }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  const started = performance.now();
+  await loop();
+  const elapsed = performance.now() - started;
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  return { profile: profile as unknown as Profile, elapsed };
+}
+
+async function inNodeE2e(): Promise<{ profile: Profile; elapsed: number }> {
+  const signers = await createSigners('RSA-2048');
+  const fixture = await createRegistryFixture('olareg', [100], signers, () => undefined);
+  try {
+    const stores = await signetTrustStores(signers);
+    const image = fixture.images[0]!;
+    const once = async () => {
+      const repo = createRegistryClient({ fetch: globalThis.fetch }).repository(image.repository);
+      const target = await repo.resolve(image.target.digest);
+      const r = await verifyArtifact({
+        repository: image.repository,
+        target,
+        policy: trustPolicy('lastPasses'),
+        trustStores: stores,
+        source: registrySignatureSource(repo),
+        revocation: offlineRevocationChecker
+      });
+      if (!r.verified || r.signatures.length !== 100) throw new Error(`unexpected verdict: ${r.message}`);
+    };
+    for (let i = 0; i < 3; i++) await once(); // JIT warm-up
+    return await profileNode(async () => {
+      for (let i = 0; i < iterations; i++) await once();
+    });
+  } finally {
+    await fixture.close();
+  }
 }
 
 async function inChromium(): Promise<{ profile: Profile; elapsed: number; bundle: string }> {
@@ -152,7 +203,8 @@ async function inChromium(): Promise<{ profile: Profile; elapsed: number; bundle
   }
 }
 
-const result: { profile: Profile; elapsed: number; bundle?: string } = where === 'chromium' ? await inChromium() : await inNode();
+const result: { profile: Profile; elapsed: number; bundle?: string } =
+  where === 'chromium' ? await inChromium() : where === 'e2e' ? await inNodeE2e() : await inNode();
 report(result.profile, result.elapsed, result.bundle);
 const out = path.join(here, `integrity-${where}.cpuprofile`);
 await writeFile(out, JSON.stringify(result.profile));

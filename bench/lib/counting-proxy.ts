@@ -3,9 +3,15 @@
  * so `notation` (which cannot report its own requests) and Signet are counted the same way.
  * Go ignores HTTP_PROXY for loopback hosts, so this is a reverse proxy: clients are given the
  * proxy's host:port as the registry. Bodies stream through untouched; nothing leaves 127.0.0.1.
+ *
+ * It runs in its own process (bench/lib/counting-proxy-process.ts), so forwarding never competes
+ * with Signet for the bench's JavaScript thread; counts are read over IPC.
  */
+import { fork } from 'node:child_process';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RequestCounts {
   total: number;
@@ -18,6 +24,14 @@ export interface CountingProxy {
   /** host:port to use as the registry name. */
   readonly host: string;
   readonly url: string;
+  counts(): Promise<RequestCounts>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The in-process server (what the child process runs). */
+export interface CountingProxyServer {
+  readonly port: number;
   counts(): RequestCounts;
   reset(): void;
   close(): Promise<void>;
@@ -33,8 +47,8 @@ function kindOf(method: string, path: string): string {
   return `other ${method}`;
 }
 
-/** Starts a counting reverse proxy in front of `upstreamHost` (host:port on loopback). */
-export async function startCountingProxy(upstreamHost: string): Promise<CountingProxy> {
+/** Starts the proxy server in this process, in front of `upstreamHost` (host:port on loopback). */
+export async function startCountingProxyServer(upstreamHost: string): Promise<CountingProxyServer> {
   const [upHost, upPort] = upstreamHost.split(':') as [string, string];
   if (upHost !== '127.0.0.1' && upHost !== 'localhost') throw new Error(`the counting proxy only forwards to loopback, not ${upstreamHost}`);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -74,8 +88,7 @@ export async function startCountingProxy(upstreamHost: string): Promise<Counting
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    port,
     counts: () => ({ total: counts.total, byKind: { ...counts.byKind }, bytesOut: counts.bytesOut }),
     reset: () => {
       counts = { total: 0, byKind: {}, bytesOut: 0 };
@@ -84,6 +97,53 @@ export async function startCountingProxy(upstreamHost: string): Promise<Counting
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
+    }
+  };
+}
+
+type Reply = { id: number; counts?: RequestCounts; error?: string };
+
+/** Starts a counting reverse proxy in a child process, in front of `upstreamHost`. */
+export async function startCountingProxy(upstreamHost: string): Promise<CountingProxy> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'counting-proxy-process.ts');
+  const child = fork(script, [upstreamHost], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, (r: Reply) => void>();
+  let nextId = 1;
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the counting proxy did not start within 30 s')), 30_000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the counting proxy exited (code ${code}) before it was ready`)));
+    child.on('message', (m: { ready?: number } & Reply) => {
+      if (m.ready !== undefined) {
+        clearTimeout(timer);
+        resolve(m.ready);
+      } else pending.get(m.id)?.(m);
+    });
+  });
+  const ask = (cmd: 'counts' | 'reset') =>
+    new Promise<Reply>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => reject(new Error(`the counting proxy did not answer "${cmd}"`)), 10_000);
+      pending.set(id, (r) => {
+        clearTimeout(timer);
+        pending.delete(id);
+        if (r.error) reject(new Error(r.error));
+        else resolve(r);
+      });
+      child.send({ id, cmd });
+    });
+  return {
+    host: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    counts: async () => (await ask('counts')).counts!,
+    reset: async () => void (await ask('reset')),
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
     }
   };
 }

@@ -119,7 +119,7 @@ async function signetRun(
   const exchanges: HttpExchange[] = client?.exchanges ?? [];
   const c = client?.client ?? createRegistryClient({ fetch: globalThis.fetch, onExchange: (e) => exchanges.push(e) });
   exchanges.length = 0;
-  fixture.proxy.reset();
+  await fixture.proxy.reset();
   const { ms, value } = await timed(() => signetVerify(c, image, stores, policyCase, concurrency));
   const examined = expectVerdict(value, image, policyCase);
   const network = exchanges.filter((e) => !e.fromCache);
@@ -128,15 +128,15 @@ async function signetRun(
   // Prefetches still in flight when the verdict is reached are aborted; give those that were
   // already sent a moment to show up at the proxy, which counts what reached the registry.
   await new Promise((r) => setTimeout(r, 30));
-  const proxied = fixture.proxy.counts().total;
+  const proxied = (await fixture.proxy.counts()).total;
   return { ms, requests: network.length, cacheHits: exchanges.length - network.length, proxied, examined, kinds };
 }
 
 async function notationRun(home: NotationHome, fixture: RegistryFixture, image: SignedImage, policyCase: PolicyCase): Promise<{ ms: number; requests: number; kinds: Record<string, number> }> {
-  fixture.proxy.reset();
+  await fixture.proxy.reset();
   const r = await home.run(['verify', '--insecure-registry', image.reference], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`notation verify ${image.reference} (${policyCase}) failed (exit ${r.code}):\n${r.output}`);
-  const counts = fixture.proxy.counts();
+  const counts = await fixture.proxy.counts();
   return { ms: r.durationMs, requests: counts.total, kinds: counts.byKind };
 }
 

@@ -70,11 +70,11 @@ export async function measureSigning(config: SigningConfig, log: (s: string) => 
           let notationRequests = 0;
           for (let rep = 0; rep < config.reps; rep++) {
             const a = await freshImage();
-            proxy.reset();
+            await proxy.reset();
             const client = createRegistryClient({ fetch: globalThis.fetch });
             const s = await timed(() => signAndPush(client.repository(a.repository), a.target, signer, { format: 'cose' }));
             signet.push(s.ms);
-            signetRequests = proxy.counts().total;
+            signetRequests = (await proxy.counts()).total;
             if (kind === 'distribution' && s.value.pushed.indexedBy !== 'tag-index') throw new Error(`Signet indexed by ${s.value.pushed.indexedBy} on distribution`);
             if (kind === 'olareg' && s.value.pushed.indexedBy !== 'registry') throw new Error(`Signet indexed by ${s.value.pushed.indexedBy} on olareg`);
 
@@ -85,13 +85,13 @@ export async function measureSigning(config: SigningConfig, log: (s: string) => 
             }
 
             const b = await freshImage();
-            proxy.reset();
+            await proxy.reset();
             const args = ['sign', '--insecure-registry', '--signature-format', 'cose', '--key', spec];
             if (kind === 'olareg') args.push('--force-referrers-tag=false');
             const r = await home.run([...args, `${b.repository}@${b.target.digest}`], { timeoutMs: 120_000 });
             if (r.code !== 0) throw new Error(`notation sign (${spec}, ${kind}) failed:\n${r.output}`);
             notation.push(r.durationMs);
-            notationRequests = proxy.counts().total;
+            notationRequests = (await proxy.counts()).total;
           }
           const row: SigningRow = {
             registry: kind,
