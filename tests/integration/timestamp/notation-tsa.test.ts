@@ -233,6 +233,11 @@ async function notationKeySigner(): Promise<Signer> {
   const keyPem = await readFile(join(home.notationDir, 'localkeys', 'signet.key'), 'utf8');
   const certPem = await readFile(join(home.notationDir, 'localkeys', 'signet.crt'), 'utf8');
   const key = await crypto.subtle.importKey('pkcs8', toArrayBuffer(pemToDer(keyPem)), { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']);
+  // `notation cert generate-test` starts the certificate's validity at the second it was made. A
+  // timestamp taken within the TSA's accuracy of that moment may start before it, which notation
+  // (and Signet) rightly reject; wait until the whole range lies inside the validity.
+  const notBefore = (await parseCertificate(pemToDer(certPem))).notBefore.getTime();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, notBefore + 2_500 - Date.now())));
   return {
     algorithm: PS256,
     certificateChain: [pemToDer(certPem)],

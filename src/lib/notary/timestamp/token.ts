@@ -317,8 +317,13 @@ function readSignedData(der: Uint8Array): SignedDataFields {
         // Go: an OPTIONAL field whose inner value is not a primitive OCTET STRING counts as absent.
         if (isUniversalTag(inner, TAG.OCTET_STRING, false)) content = inner.content.slice();
       }
-      const certs = seq.optional((n) => isContextTag(n, 0));
-      seq.optional((n) => isContextTag(n, 1)); // CRLs: not used for timestamps
+      // Both are IMPLICIT SETs: Go's asn1 matches the tag, then refuses a primitive encoding.
+      const constructedSet = (n: DerNode | undefined, field: string) => {
+        if (n && !n.constructed) throw new DerError(`asn1: structure error: tags don't match (17 vs {class:2 tag:${n.tagNumber} length:${n.content.length} isCompound:false}) SignedData.${field}`);
+        return n;
+      };
+      const certs = constructedSet(seq.optional((n) => isContextTag(n, 0)), 'certificates');
+      constructedSet(seq.optional((n) => isContextTag(n, 1)), 'crls'); // CRLs: not used for timestamps
       const signerSet = expectSet(seq.next('signerInfos'), 'SignedData.signerInfos');
       const signerNodes = childrenOf(signerSet);
       if (signerNodes.length > MAX_TOKEN_SIGNER_INFOS) {
