@@ -173,7 +173,8 @@ function escapeGoValue(value: string): string {
   const chars = Array.from(value);
   let out = '';
   let byteIndex = 0;
-  const byteLength = new TextEncoder().encode(value).length;
+  let byteLength = 0;
+  for (const c of chars) byteLength += utf8Length(c);
   for (const c of chars) {
     let escape = false;
     switch (c) {
@@ -195,9 +196,15 @@ function escapeGoValue(value: string): string {
         break;
     }
     out += escape ? `\\${c}` : c;
-    byteIndex += new TextEncoder().encode(c).length;
+    byteIndex += utf8Length(c);
   }
   return out;
+}
+
+/** UTF-8 length of one code point (a lone surrogate encodes as U+FFFD: 3 bytes). */
+function utf8Length(c: string): number {
+  const code = c.codePointAt(0)!;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
 }
 
 // Go's encoding/asn1 printable set for marshalling (no '*' or '&').
