@@ -52,8 +52,9 @@ export type ExchangeObserver = (exchange: HttpExchange) => void;
 /** Error bodies are only read for their message; more than this is cut off. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
-const REQUEST_HEADERS_SHOWN = ['accept', 'content-type', 'content-length', 'content-range', 'authorization'];
-const RESPONSE_HEADERS_SHOWN = [
+/** The headers an exchange record keeps (the ones that explain a registry conversation). */
+export const REQUEST_HEADERS_SHOWN: readonly string[] = ['accept', 'content-type', 'content-length', 'content-range', 'authorization'];
+export const RESPONSE_HEADERS_SHOWN: readonly string[] = [
   'content-type',
   'content-length',
   'docker-content-digest',

@@ -8,7 +8,7 @@
  * redacts again on the way in, so no Authorization, cookie, token or password value can reach
  * the trace or an export even if a future caller records exchanges from elsewhere.
  */
-import { redactUrl, type ExchangeObserver, type HttpExchange } from '../../registry/http';
+import { REQUEST_HEADERS_SHOWN, RESPONSE_HEADERS_SHOWN, redactUrl, type ExchangeObserver, type HttpExchange } from '../../registry/http';
 import type { ProgressStep } from '../progress';
 
 /** One recorded request. */
@@ -35,20 +35,8 @@ export interface TraceRecorderOptions {
   stepOf?: () => string | undefined;
 }
 
-const SHOWN_REQUEST_HEADERS = new Set(['accept', 'content-type', 'content-length', 'content-range', 'authorization']);
-const SHOWN_RESPONSE_HEADERS = new Set([
-  'content-type',
-  'content-length',
-  'docker-content-digest',
-  'www-authenticate',
-  'link',
-  'oci-subject',
-  'oci-filters-applied',
-  'location',
-  'range',
-  'retry-after',
-  'docker-upload-uuid'
-]);
+const SHOWN_REQUEST_HEADERS = new Set(REQUEST_HEADERS_SHOWN);
+const SHOWN_RESPONSE_HEADERS = new Set(RESPONSE_HEADERS_SHOWN);
 /** Response headers whose value is a URL (redacted like request URLs). */
 const URL_HEADERS = new Set(['location', 'link']);
 const REDACTED = '‹redacted›';
