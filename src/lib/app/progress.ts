@@ -64,17 +64,24 @@ export class ProgressTracker {
   }
 
   private update(step: ProgressStep): void {
-    const i = this.steps.findIndex((s) => s.id === step.id);
-    this.steps = i < 0 ? [...this.steps, step] : this.steps.map((s, j) => (j === i ? step : s));
-    try {
-      this.listener(this.steps);
-    } catch {
-      // A listener is a view; it cannot change the flow.
-    }
+    this.steps = publishStep(this.steps, step, this.listener);
   }
 }
 
-function now(): number {
+/** The list with `step` added or replaced (by id), handed to the listener; a failing view cannot change the flow. */
+export function publishStep(steps: readonly ProgressStep[], step: ProgressStep, listener: ProgressListener): ProgressStep[] {
+  const i = steps.findIndex((s) => s.id === step.id);
+  const next = i < 0 ? [...steps, step] : steps.map((s, j) => (j === i ? step : s));
+  try {
+    listener(next);
+  } catch {
+    // A listener is a view; it cannot change the flow.
+  }
+  return next;
+}
+
+/** Milliseconds from a monotonic clock where there is one. */
+export function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 

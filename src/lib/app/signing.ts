@@ -11,7 +11,7 @@ import { SignetError } from '../errors';
 import { EMPTY_JSON } from '../oci/media-types';
 import type { FetchLike, HttpExchange } from '../registry/http';
 import { readBodyCapped } from '../registry/http';
-import type { ProgressStep } from './progress';
+import { now, publishStep, type ProgressStep } from './progress';
 import type { ProxySettings } from './settings';
 
 /** Signet's version as the signing agent names it (kept equal to package.json by a test). */
@@ -193,18 +193,8 @@ export class SigningSteps {
   }
 
   private set(step: ProgressStep): void {
-    const i = this.steps.findIndex((s) => s.id === step.id);
-    this.steps = i < 0 ? [...this.steps, step] : this.steps.map((s, j) => (j === i ? step : s));
-    try {
-      this.listener(this.steps);
-    } catch {
-      // a listener is a view; it cannot change the flow
-    }
+    this.steps = publishStep(this.steps, step, this.listener);
   }
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
 /** How the new signature was indexed, for people. */
