@@ -17,21 +17,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProxyLogLine } from '../../cors-proxy/src/handler';
-import { freePort, TEST_USERS } from './registries';
+import { freePort, TEST_USERS, track } from './registries';
 import { repoRoot, toolPath } from './tools';
 
-const children = new Set<ChildProcess>();
-let exitHook = false;
-function track(child: ChildProcess): void {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  if (!exitHook) {
-    exitHook = true;
-    process.once('exit', () => {
-      for (const c of children) c.kill('SIGKILL');
-    });
-  }
-}
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

@@ -37,7 +37,8 @@ export type DistributionAuth =
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
-function track(child: ChildProcess): void {
+/** Kills the child when the test process exits, so a crashed run leaves no servers behind. */
+export function track(child: ChildProcess): void {
   running.add(child);
   child.once('exit', () => running.delete(child));
   if (!exitHookInstalled) {
